@@ -1,0 +1,155 @@
+/**
+ * Ports: the small interfaces the core needs from the outside world. The core
+ * owns them; `src/store`, `src/scheduler` and `src/channels` implement them.
+ * Every implementation passes the contract suites in `tests/contracts/`.
+ */
+import type {
+  BallotValue,
+  BoxId,
+  ConversationRef,
+  RoundCounts,
+  RoundState,
+  StepId,
+} from './model.ts';
+import type { ViewModel } from './views/types.ts';
+
+/** Wall-clock time. Injectable so tests and simulations control it. */
+export interface Clock {
+  /** Current time in epoch milliseconds (UTC). */
+  now(): number;
+}
+
+export interface RoundRecord {
+  state: RoundState;
+  /** Optimistic-concurrency version: 1 after create, +1 per successful save. */
+  version: number;
+}
+
+export type SaveResult =
+  | { ok: true; version: number }
+  /** conflict: someone saved first; duplicate: the idempotency key was used before. */
+  | { ok: false; reason: 'conflict' | 'duplicate' };
+
+export type CastResult =
+  | { ok: true; outcome: 'recorded' | 'changed' | 'unchanged'; ballots: number }
+  | { ok: false; reason: 'box_not_open' | 'round_not_found' };
+
+export interface RoundSummaryRow {
+  id: string;
+  conversation: ConversationRef;
+  step: StepId;
+  status: RoundState['status'];
+  updatedAt: number;
+}
+
+/**
+ * Persistent rounds and their ballots. Ballots are keyed by a voter key (a
+ * keyed hash, never a raw user id); when a box closes only its counts remain.
+ */
+export interface RoundStore {
+  /** Inserts a new round at version 1 and opens its open boxes. Throws if the id exists. */
+  create(state: RoundState): Promise<RoundRecord>;
+  /** The round, or undefined when there is none with that id. */
+  load(roundId: string): Promise<RoundRecord | undefined>;
+  /**
+   * Compare-and-set: writes `state` only if the stored version equals
+   * `expectedVersion`. In the same atomic step it opens boxes that
+   * `openBoxIds(state)` lists and seals every open box it no longer lists
+   * (ballots become a Tally; per-voter rows are deleted). With an
+   * idempotency key the save happens at most once per key.
+   */
+  save(
+    state: RoundState,
+    expectedVersion: number,
+    options?: { idempotencyKey?: string },
+  ): Promise<SaveResult>;
+  /**
+   * Records or replaces the voter's ballot in an open box, atomically checking
+   * the box is open. Also records the voter as a participant. `at` is epoch ms.
+   */
+  castBallot(
+    roundId: string,
+    box: BoxId,
+    voterKey: string,
+    value: BallotValue,
+    at: number,
+  ): Promise<CastResult>;
+  /** The voter's ballot in an open box (to show "your vote: 4"); undefined after sealing. */
+  ballotOf(roundId: string, box: BoxId, voterKey: string): Promise<BallotValue | undefined>;
+  /** Records a participant (idempotent). Returns the number of participants. */
+  join(roundId: string, voterKey: string, at: number): Promise<number>;
+  /** Whether this voter has joined the round. */
+  hasJoined(roundId: string, voterKey: string): Promise<boolean>;
+  /** Participants, ballots per open box and tallies of sealed boxes. */
+  counts(roundId: string): Promise<RoundCounts>;
+  /**
+   * Claims a one-off key (e.g. a platform event id) for `ttlMs` milliseconds.
+   * True the first time, false while the claim lives.
+   */
+  claim(key: string, ttlMs: number): Promise<boolean>;
+  /** Rounds in a conversation, newest first. */
+  listByConversation(conversation: ConversationRef, limit: number): Promise<RoundSummaryRow[]>;
+  /** Deletes a round with all its ballots, tallies and participants. True if it existed. */
+  delete(roundId: string): Promise<boolean>;
+  /** True when the backing storage answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** A persisted job. `id` is deterministic: scheduling the same id twice keeps one job. */
+export type Job =
+  | {
+      id: string;
+      roundId: string;
+      /** Epoch ms. */
+      runAt: number;
+      type: 'deadline';
+      step: StepId;
+      /** The deadline this job was made for; a job whose deadline no longer matches is stale. */
+      deadline: number;
+    }
+  | {
+      id: string;
+      roundId: string;
+      runAt: number;
+      type: 'reminder';
+      itemId: string;
+      /** The due date this reminder was made for. */
+      due: string;
+      /** 0 on the due date, else days before it. */
+      daysBefore: number;
+    };
+
+export type JobHandler = (job: Job) => Promise<void>;
+
+/**
+ * Durable delayed jobs. A job fires once at or after `runAt`, also after a
+ * restart; a handler that throws is retried with backoff.
+ */
+export interface Scheduler {
+  /** Adds or replaces the job with this id. */
+  schedule(job: Job): Promise<void>;
+  /** Removes the job if it has not fired. No-op when unknown. */
+  cancel(jobId: string): Promise<void>;
+  /** Removes every pending job of the round. */
+  cancelRound(roundId: string): Promise<void>;
+  /** Pending jobs of a round, soonest first. */
+  pending(roundId: string): Promise<Job[]>;
+  /** Begins delivering due jobs to the handler. */
+  start(handler: JobHandler): void;
+  /** Stops delivering and waits for running handlers to finish. */
+  stop(): Promise<void>;
+}
+
+/** Where a rendered message goes. `audience` narrows who may see it. */
+export interface OutboundMessage {
+  conversation: ConversationRef;
+  audience: 'group' | 'facilitator';
+  view: ViewModel;
+}
+
+/** A channel's output. It renders view models; it decides nothing. */
+export interface ChannelOutput {
+  /** Posts or updates the message for `view`. Channels coalesce rapid updates. */
+  send(message: OutboundMessage): Promise<void>;
+}

@@ -1,0 +1,20 @@
+import { type BoxId, cardBox, PRIORITY_BOX, type RoundState } from '../model.ts';
+
+/**
+ * The ballot boxes that are open in this state. The store keeps exactly these
+ * open: a save that drops a box from this list seals it.
+ */
+export function openBoxIds(state: RoundState): BoxId[] {
+  if (state.status === 'ended') return [];
+  const boxes: BoxId[] = [];
+  for (const [cardId, phase] of Object.entries(state.cards)) {
+    if (phase === 'open') boxes.push(cardBox(cardId));
+  }
+  if (state.priority === 'open') boxes.push(PRIORITY_BOX);
+  return boxes;
+}
+
+/** The card id of a card box, or undefined for the priority box. */
+export function cardIdOf(box: BoxId): string | undefined {
+  return box.startsWith('card:') ? box.slice('card:'.length) : undefined;
+}
