@@ -11,7 +11,15 @@ export type Lang = (typeof LANGS)[number];
 export type Localized = Record<Lang, string>;
 
 /** The seven steps of the procedure, in order. */
-export const STEPS = ['intro', 'scope', 'status', 'rating', 'custom', 'priority', 'summary'] as const;
+export const STEPS = [
+  'intro',
+  'scope',
+  'status',
+  'rating',
+  'custom',
+  'priority',
+  'summary',
+] as const;
 export type StepId = (typeof STEPS)[number];
 
 /** sync: a facilitator drives a meeting; async: steps close at deadlines. */
@@ -130,6 +138,8 @@ export interface RoundState {
   plan: PlanItem[];
   /** Async mode: when the current step closes by itself (epoch ms); null otherwise. */
   deadline: number | null;
+  /** When the round was paused (epoch ms); null while not paused. */
+  pausedAt: number | null;
 }
 
 /** Ballot boxes: one per card (ratings) and one for the prioritisation. */

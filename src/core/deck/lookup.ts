@@ -62,7 +62,11 @@ export function roundCards(deck: Deck, state: RoundState): PlacedCard[] {
   return [...deckCardsInScope(deck, state.scope), ...custom];
 }
 
-export function findRoundCard(deck: Deck, state: RoundState, cardId: string): PlacedCard | undefined {
+export function findRoundCard(
+  deck: Deck,
+  state: RoundState,
+  cardId: string,
+): PlacedCard | undefined {
   if (!(cardId in state.cards)) return undefined;
   return roundCards(deck, state).find((c) => c.id === cardId);
 }

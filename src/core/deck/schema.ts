@@ -60,26 +60,49 @@ export const deckSchema = z
     areas: z.array(areaSchema).min(1, 'a deck needs at least one area'),
   })
   .superRefine((deck, ctx) => {
-    const seen = new Map<string, string>();
-    const claim = (id: string, path: (string | number)[]) => {
-      const where = path.join('.');
-      const earlier = seen.get(id);
-      if (earlier) {
-        ctx.addIssue({ code: 'custom', path, message: `id "${id}" is already used at ${earlier}` });
-      } else {
-        seen.set(id, where);
-      }
-    };
-    deck.areas.forEach((area, a) => {
-      claim(area.id, ['areas', a, 'id']);
-      area.missions.forEach((mission, m) => {
-        claim(mission.id, ['areas', a, 'missions', m, 'id']);
-        mission.cards.forEach((card, c) => {
-          claim(card.id, ['areas', a, 'missions', m, 'cards', c, 'id']);
-        });
+    for (const issue of duplicateIds(deck)) ctx.addIssue({ code: 'custom', ...issue });
+  });
+
+type Tree = { id?: unknown; missions?: unknown; cards?: unknown };
+const list = (value: unknown): Tree[] =>
+  Array.isArray(value) ? value.filter((v): v is Tree => typeof v === 'object' && v !== null) : [];
+
+/**
+ * Area, mission and card ids share one namespace. Works on unvalidated data
+ * too, so duplicates are reported alongside other problems.
+ */
+export function duplicateIds(data: unknown): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  const seen = new Map<string, string>();
+  const claim = (id: unknown, path: (string | number)[]) => {
+    if (typeof id !== 'string') return;
+    const earlier = seen.get(id);
+    if (earlier) issues.push({ path, message: `id "${id}" is already used at ${earlier}` });
+    else seen.set(id, formatPath(path));
+  };
+  const areas = list((data as { areas?: unknown } | null)?.areas);
+  areas.forEach((area, a) => {
+    claim(area.id, ['areas', a, 'id']);
+    list(area.missions).forEach((mission, m) => {
+      claim(mission.id, ['areas', a, 'missions', m, 'id']);
+      list(mission.cards).forEach((card, c) => {
+        claim(card.id, ['areas', a, 'missions', m, 'cards', c, 'id']);
       });
     });
   });
+  return issues;
+}
+
+/** `areas[0].missions[1].cards[2].title.en` */
+export function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(root)';
+  return path
+    .map((part, i) => {
+      if (typeof part === 'number') return `[${part}]`;
+      return i === 0 ? String(part) : `.${String(part)}`;
+    })
+    .join('');
+}
 
 export type Deck = z.infer<typeof deckSchema>;
 export type DeckArea = Deck['areas'][number];

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
-import { type Deck, deckSchema } from './schema.ts';
+import { type Deck, deckSchema, duplicateIds, formatPath } from './schema.ts';
+
+export { formatPath } from './schema.ts';
 
 export interface DeckProblem {
   /** Where the deck came from (file path or 'built-in'). */
@@ -15,22 +17,19 @@ export type DeckResult = { ok: true; deck: Deck } | { ok: false; problems: DeckP
 export function validateDeck(data: unknown, file: string): DeckResult {
   const parsed = deckSchema.safeParse(data);
   if (parsed.success) return { ok: true, deck: parsed.data };
-  return { ok: false, problems: parsed.error.issues.map((issue) => toProblem(issue, file)) };
+  const problems = parsed.error.issues.map((issue) => toProblem(issue, file));
+  // zod skips refinements when the shape is wrong; report duplicates anyway.
+  for (const dup of duplicateIds(data)) {
+    const path = formatPath(dup.path);
+    if (!problems.some((p) => p.path === path && p.problem === dup.message)) {
+      problems.push({ file, path, problem: dup.message });
+    }
+  }
+  return { ok: false, problems };
 }
 
 function toProblem(issue: z.core.$ZodIssue, file: string): DeckProblem {
   return { file, path: formatPath(issue.path), problem: issue.message };
-}
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(root)';
-  return path
-    .map((part, i) => {
-      if (typeof part === 'number') return `[${part}]`;
-      const name = String(part);
-      return i === 0 ? name : `.${name}`;
-    })
-    .join('');
 }
 
 export function formatProblems(problems: readonly DeckProblem[]): string {

@@ -1,0 +1,103 @@
+import type {
+  ConversationRef,
+  DeadlineStep,
+  PlanOwner,
+  PlanStatus,
+  RoundSettings,
+  Scope,
+  StepId,
+} from '../model.ts';
+
+/** Limits a round enforces (the guide's 9 blank cards; sane bounds elsewhere). */
+export const LIMITS = {
+  customCards: 9,
+  statusNotes: 100,
+  planItems: 50,
+  noteLength: 500,
+  customTitleLength: 80,
+  customDescriptionLength: 400,
+  planTextLength: 500,
+  ownerLength: 120,
+  minK: 3,
+  maxK: 50,
+  maxPriorities: 10,
+} as const;
+
+/** The fields of a follow-up item a user fills in. */
+export interface PlanInput {
+  what: string;
+  goal: string;
+  actions: string;
+  owner: PlanOwner;
+  /** YYYY-MM-DD in the round's time zone. */
+  due: string;
+  link: { kind: 'mission' | 'card'; id: string } | null;
+}
+
+/**
+ * Everything that changes a round. Ids of new things (round, note, card, item)
+ * come in with the command, so the core stays deterministic.
+ * Ratings and priority ballots are not commands: see `ballots.ts`.
+ */
+export type Command =
+  | {
+      type: 'start';
+      roundId: string;
+      settings: RoundSettings;
+      conversation: ConversationRef;
+      scope: Scope;
+    }
+  | { type: 'handOver'; toKey: string }
+  | { type: 'next' }
+  | { type: 'back' }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'end' }
+  | { type: 'setScope'; scope: Scope }
+  | { type: 'addStatusNote'; noteId: string; areaId: string | null; text: string }
+  | { type: 'removeStatusNote'; noteId: string }
+  | { type: 'openCard'; cardId: string }
+  | { type: 'closeCard'; cardId: string }
+  | { type: 'openMission'; missionId: string }
+  | { type: 'closeMission'; missionId: string }
+  | { type: 'openNextCard' }
+  | {
+      type: 'addCustomCard';
+      cardId: string;
+      missionId: string;
+      title: string;
+      description: string;
+    }
+  | { type: 'removeCustomCard'; cardId: string }
+  | { type: 'addPlanItem'; itemId: string; input: PlanInput }
+  | { type: 'editPlanItem'; itemId: string; input: PlanInput }
+  | { type: 'removePlanItem'; itemId: string }
+  | { type: 'setPlanStatus'; itemId: string; status: PlanStatus }
+  | { type: 'postponePlanItem'; itemId: string; days: number }
+  | { type: 'deadlineReached'; step: DeadlineStep | StepId; deadline: number };
+
+export type CommandType = Command['type'];
+
+/** Who issues a command: a participant (by keyed hash) or the bot itself (deadlines). */
+export type Actor = { kind: 'user'; key: string } | { kind: 'system' };
+
+/** Commands only the facilitator may give. */
+export const FACILITATOR_COMMANDS: ReadonlySet<CommandType> = new Set<CommandType>([
+  'handOver',
+  'next',
+  'back',
+  'pause',
+  'resume',
+  'end',
+  'setScope',
+  'removeStatusNote',
+  'openCard',
+  'closeCard',
+  'openMission',
+  'closeMission',
+  'openNextCard',
+  'removeCustomCard',
+  'addPlanItem',
+  'editPlanItem',
+  'removePlanItem',
+]);

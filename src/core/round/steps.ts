@@ -1,0 +1,109 @@
+import type { Deck } from '../deck/schema.ts';
+import {
+  DEADLINE_STEPS,
+  type DeadlineStep,
+  type RoundState,
+  STEPS,
+  type StepId,
+} from '../model.ts';
+import type { Transitioned } from './context.ts';
+import { deadlineJobId, type Effect, show } from './effects.ts';
+
+export const stepIndex = (step: StepId): number => STEPS.indexOf(step);
+
+export const isDeadlineStep = (step: StepId): step is DeadlineStep =>
+  (DEADLINE_STEPS as readonly StepId[]).includes(step);
+
+/** Cards whose voting the step itself opens in async mode. */
+function cardsOpenedOnEntry(state: RoundState, step: StepId): string[] {
+  if (state.settings.mode !== 'async') return [];
+  const custom = new Set(state.customCards.map((c) => c.id));
+  const pending = Object.keys(state.cards).filter((id) => state.cards[id] === 'pending');
+  if (step === 'rating') return pending.filter((id) => !custom.has(id));
+  if (step === 'custom') return pending.filter((id) => custom.has(id));
+  return [];
+}
+
+/** Closes whatever is open: every open card and the priority box. */
+export function closeEverything(state: RoundState): Transitioned {
+  const effects: Effect[] = [];
+  const cards = { ...state.cards };
+  for (const [id, phase] of Object.entries(cards)) {
+    if (phase === 'open') {
+      cards[id] = 'closed';
+      effects.push(show({ kind: 'card', cardId: id }));
+    }
+  }
+  const priority = state.priority === 'open' ? 'closed' : state.priority;
+  return { state: { ...state, cards, priority }, effects };
+}
+
+/** Leaves the current step: closes what is open and drops its deadline. */
+export function leaveStep(state: RoundState): Transitioned {
+  const closed = closeEverything(state);
+  const effects = [...closed.effects];
+  if (state.deadline !== null) {
+    effects.push({ type: 'cancel', jobId: deadlineJobId(state.id, state.step) });
+  }
+  return { state: { ...closed.state, deadline: null }, effects };
+}
+
+/** Enters a step: opens what the step opens, sets its deadline (async), announces it. */
+export function enterStep(state: RoundState, step: StepId, now: number): Transitioned {
+  const effects: Effect[] = [];
+  const cards = { ...state.cards };
+  const opened = cardsOpenedOnEntry(state, step);
+  for (const id of opened) cards[id] = 'open';
+  const priority = step === 'priority' && state.priority === 'pending' ? 'open' : state.priority;
+  let deadline: number | null = null;
+  if (state.settings.mode === 'async' && isDeadlineStep(step)) {
+    deadline = now + state.settings.stepMinutes[step] * 60_000;
+    effects.push({
+      type: 'schedule',
+      job: {
+        id: deadlineJobId(state.id, step),
+        roundId: state.id,
+        runAt: deadline,
+        type: 'deadline',
+        step,
+        deadline,
+      },
+    });
+  }
+  const next: RoundState = { ...state, step, cards, priority, deadline };
+  effects.push(show({ kind: 'step', step }), show({ kind: 'facilitator' }, 'facilitator'));
+  for (const id of opened) effects.push(show({ kind: 'card', cardId: id }));
+  return { state: next, effects };
+}
+
+/** Moves from the current step to `step`. */
+export function moveTo(state: RoundState, step: StepId, now: number): Transitioned {
+  const left = leaveStep(state);
+  const entered = enterStep(left.state, step, now);
+  return { state: entered.state, effects: [...left.effects, ...entered.effects] };
+}
+
+/** Ends the round: nothing stays open, reminders of the plan stay scheduled. */
+export function endRound(state: RoundState, early: boolean): Transitioned {
+  const left = leaveStep(state);
+  return {
+    state: { ...left.state, status: 'ended', endedEarly: early, pausedAt: null },
+    effects: [
+      ...left.effects,
+      show({ kind: 'roundStatus' }),
+      show(early ? { kind: 'step', step: 'summary' } : { kind: 'plan' }),
+      show({ kind: 'facilitator' }, 'facilitator'),
+    ],
+  };
+}
+
+/** Which cards belong to a mission, in the round. */
+export function missionCardIds(deck: Deck, state: RoundState, missionId: string): string[] {
+  const printed =
+    deck.areas
+      .flatMap((a) => a.missions)
+      .find((m) => m.id === missionId)
+      ?.cards.map((c) => c.id) ?? [];
+  const custom = state.customCards.filter((c) => c.missionId === missionId).map((c) => c.id);
+  return [...printed, ...custom].filter((id) => id in state.cards);
+}

@@ -1,0 +1,35 @@
+import type { DomainError } from '../errors.ts';
+import { errorMessage, t } from '../i18n/index.ts';
+import type { Lang } from '../model.ts';
+import type { ErrorView, HelpView } from './types.ts';
+
+export function helpView(lang: Lang, k = 3): HelpView {
+  return {
+    kind: 'help',
+    key: 'help',
+    lang,
+    title: t(lang, 'help.title'),
+    intro: t(lang, 'help.intro'),
+    commands: [
+      t(lang, 'help.start'),
+      t(lang, 'help.status'),
+      t(lang, 'help.stop'),
+      t(lang, 'help.help'),
+    ],
+    anonymity: t(lang, 'help.anonymity', { k }),
+  };
+}
+
+/** A refusal or failure as a polite message; `unexpected` covers bugs and outages. */
+export function errorView(lang: Lang, error: DomainError | 'unexpected'): ErrorView {
+  const code = error === 'unexpected' ? 'unexpected' : error.code;
+  const message = error === 'unexpected' ? t(lang, 'error.unexpected') : errorMessage(lang, error);
+  return {
+    kind: 'error',
+    key: `error:${code}`,
+    lang,
+    title: t(lang, 'error.title'),
+    code,
+    message,
+  };
+}

@@ -1,0 +1,77 @@
+import { findMission, findRoundCard } from '../deck/lookup.ts';
+import { t } from '../i18n/index.ts';
+import type { PlanItem } from '../model.ts';
+import { formatDate } from '../time.ts';
+import { base, langOf, type ViewInput } from './input.ts';
+import type { PlanItemView, PlanView, ReminderView } from './types.ts';
+
+export function planItemView(input: ViewInput, item: PlanItem): PlanItemView {
+  const lang = langOf(input);
+  const view: PlanItemView = {
+    id: item.id,
+    what: item.what,
+    goal: item.goal,
+    actions: item.actions,
+    owner: item.owner.name,
+    due: formatDate(item.due, lang),
+    dueIso: item.due,
+    status: item.status,
+    statusLabel: t(lang, `plan.status.${item.status}`),
+  };
+  if (item.postponed > 0) view.postponed = t(lang, 'plan.postponed', { count: item.postponed });
+  if (item.link?.kind === 'mission') {
+    const found = findMission(input.deck, item.link.id);
+    if (found) view.link = found.mission.title[lang];
+  } else if (item.link?.kind === 'card') {
+    const card = findRoundCard(input.deck, input.state, item.link.id);
+    if (card) view.link = card.title[lang];
+  }
+  return view;
+}
+
+export function planView(input: ViewInput): PlanView {
+  const lang = langOf(input);
+  return {
+    kind: 'plan',
+    ...base(input, 'plan', t(lang, 'plan.title')),
+    items: input.state.plan.map((item) => planItemView(input, item)),
+    empty: t(lang, 'plan.empty'),
+    labels: {
+      what: t(lang, 'plan.what'),
+      goal: t(lang, 'plan.goal'),
+      actions: t(lang, 'plan.actions'),
+      owner: t(lang, 'plan.owner'),
+      due: t(lang, 'plan.due'),
+      submit: t(lang, 'plan.submit'),
+    },
+  };
+}
+
+export function reminderView(
+  input: ViewInput,
+  itemId: string,
+  daysBefore: number,
+): ReminderView | undefined {
+  const item = input.state.plan.find((p) => p.id === itemId);
+  if (!item) return undefined;
+  const lang = langOf(input);
+  const itemView = planItemView(input, item);
+  const text =
+    daysBefore === 0
+      ? t(lang, 'reminder.today', { what: item.what })
+      : t(lang, 'reminder.before', { days: daysBefore, date: itemView.due, what: item.what });
+  const view: ReminderView = {
+    kind: 'reminder',
+    ...base(input, `reminder:${item.id}:${item.due}:${daysBefore}`, t(lang, 'reminder.title')),
+    text,
+    item: itemView,
+    owner: t(lang, 'reminder.owner', { owner: item.owner.name }),
+    actions: [
+      { command: 'planDone', value: item.id, label: t(lang, 'action.done'), style: 'primary' },
+      { command: 'planPostpone', value: item.id, label: t(lang, 'action.postpone') },
+      { command: 'planBlocked', value: item.id, label: t(lang, 'action.blocked'), style: 'danger' },
+    ],
+  };
+  if (item.owner.user) view.ownerUser = item.owner.user;
+  return view;
+}

@@ -1,0 +1,282 @@
+import type { Band } from '../aggregate.ts';
+import type { ErrorCode } from '../errors.ts';
+import type { CardPhase, Lang, PlanStatus, RoundStatus, StepId } from '../model.ts';
+
+/**
+ * One typed view model per message the bot sends. Texts are already in the
+ * round's language; channels only lay them out (Adaptive Cards, Block Kit,
+ * HTML, plain text) and map actions to commands.
+ */
+
+/** A button. `command` names what the channel sends back; `value` its argument. */
+export interface ViewAction {
+  command: ActionCommand;
+  label: string;
+  value?: string;
+  style?: 'primary' | 'danger';
+}
+
+export type ActionCommand =
+  | 'vote'
+  | 'next'
+  | 'back'
+  | 'pause'
+  | 'resume'
+  | 'end'
+  | 'openNextCard'
+  | 'closeCard'
+  | 'planDone'
+  | 'planPostpone'
+  | 'planBlocked';
+
+export interface Progress {
+  done: number;
+  of: number;
+  /** "3 af 7 har stemt". */
+  text: string;
+}
+
+export interface Choice {
+  value: string;
+  label: string;
+}
+
+interface Base {
+  /** Stable message identity within the round: a channel updates the message with this key. */
+  key: string;
+  lang: Lang;
+  roundId: string;
+  title: string;
+}
+
+export interface StepHeader {
+  step: StepId;
+  /** "Trin 4 af 7". */
+  counter: string;
+  text: string;
+  /** "Åben til 24. november 2026 kl. 09.00" in async mode. */
+  deadline?: string;
+}
+
+export interface IntroView extends Base, StepHeader {
+  kind: 'intro';
+  agenda: string[];
+  anonymity: string;
+  followUp: string;
+  mode: string;
+  scope: string;
+}
+
+export interface ScopeView extends Base, StepHeader {
+  kind: 'scope';
+  options: (Choice & { selected: boolean })[];
+  chosen: string;
+}
+
+export interface StatusView extends Base, StepHeader {
+  kind: 'status';
+  groups: { areaId: string | null; title: string; notes: string[] }[];
+  areaChoices: Choice[];
+  labels: { area: string; placeholder: string; submit: string; empty: string };
+}
+
+export interface RatingView extends Base, StepHeader {
+  kind: 'rating';
+  scale: string;
+  cards: { id: string; title: string; mission: string; area: string; phase: CardPhase }[];
+}
+
+export interface CardHeader {
+  cardId: string;
+  area: { title: string; color: string };
+  mission: string;
+  custom: boolean;
+}
+
+export interface CardVoteView extends Base, CardHeader {
+  kind: 'cardVote';
+  phase: CardPhase;
+  description: string;
+  questionsTitle: string;
+  questions: string[];
+  scale: string;
+  options: Choice[];
+  progress: Progress;
+  deadline?: string;
+  /** Only in a copy rendered for one voter: "Din stemme: 4 …". */
+  yourVote?: string;
+}
+
+export interface CardResultView extends Base, CardHeader {
+  kind: 'cardResult';
+  released: boolean;
+  /** "Gennemsnit 3,4 · median 3 · 8 har vurderet", or why it is withheld. */
+  text: string;
+  abstentions?: string;
+  distribution?: { label: string; count: number; share: number }[];
+  band: Band;
+  bandLabel: string;
+  disagreement?: string;
+}
+
+export interface CustomView extends Base, StepHeader {
+  kind: 'custom';
+  cards: { id: string; title: string; mission: string; phase: CardPhase }[];
+  remaining: string;
+  missionChoices: Choice[];
+  labels: { title: string; description: string; mission: string; submit: string; empty: string };
+}
+
+export interface PriorityView extends Base, StepHeader {
+  kind: 'priority';
+  max: number;
+  instruction: string;
+  options: (Choice & { detail?: string })[];
+  progress: Progress;
+  submit: string;
+  yours?: string;
+}
+
+export interface ScoreLine {
+  id: string;
+  label: string;
+  score: string;
+  band: Band;
+}
+
+export interface MaaloversigtView {
+  title: string;
+  areas: {
+    id: string;
+    title: string;
+    color: string;
+    inScope: boolean;
+    score: string | null;
+    band: Band;
+    missions: {
+      id: string;
+      title: string;
+      score: string | null;
+      band: Band;
+      cards: { id: string; title: string; band: Band; score: string | null; custom: boolean }[];
+    }[];
+  }[];
+  legend: { band: Band; label: string }[];
+}
+
+export interface SummarySection {
+  heading: string;
+  lines: ScoreLine[];
+  empty?: string;
+}
+
+export interface SummaryView extends Base, StepHeader {
+  kind: 'summary';
+  participants: string;
+  endedEarly?: string;
+  sections: {
+    lowestAreas: SummarySection;
+    lowestMissions: SummarySection;
+    lowestCards: SummarySection;
+    strong: SummarySection;
+    disagreements: SummarySection;
+    priorities: SummarySection;
+  };
+  withheld?: string;
+  maaloversigt: MaaloversigtView;
+}
+
+export interface PlanItemView {
+  id: string;
+  what: string;
+  goal: string;
+  actions: string;
+  owner: string;
+  due: string;
+  dueIso: string;
+  status: PlanStatus;
+  statusLabel: string;
+  postponed?: string;
+  link?: string;
+}
+
+export interface PlanView extends Base {
+  kind: 'plan';
+  items: PlanItemView[];
+  empty: string;
+  labels: {
+    what: string;
+    goal: string;
+    actions: string;
+    owner: string;
+    due: string;
+    submit: string;
+  };
+}
+
+export interface ReminderView extends Base {
+  kind: 'reminder';
+  text: string;
+  item: PlanItemView;
+  owner: string;
+  /** Platform user to mention/DM, when the owner is one. */
+  ownerUser?: { platform: string; userId: string };
+  actions: ViewAction[];
+}
+
+export interface FacilitatorView extends Base {
+  kind: 'facilitator';
+  step: StepId;
+  counter: string;
+  status: RoundStatus;
+  note: string;
+  script: string[];
+  openCards: string[];
+  pendingCards: number;
+  progress?: Progress;
+  actions: ViewAction[];
+}
+
+export interface RoundStatusView extends Base {
+  kind: 'roundStatus';
+  status: RoundStatus;
+  text: string;
+}
+
+export interface HelpView {
+  kind: 'help';
+  key: string;
+  lang: Lang;
+  title: string;
+  intro: string;
+  commands: string[];
+  anonymity: string;
+}
+
+export interface ErrorView {
+  kind: 'error';
+  key: string;
+  lang: Lang;
+  title: string;
+  code: ErrorCode | 'unexpected';
+  message: string;
+}
+
+export type ViewModel =
+  | IntroView
+  | ScopeView
+  | StatusView
+  | RatingView
+  | CardVoteView
+  | CardResultView
+  | CustomView
+  | PriorityView
+  | SummaryView
+  | PlanView
+  | ReminderView
+  | FacilitatorView
+  | RoundStatusView
+  | HelpView
+  | ErrorView;
+
+export type ViewKind = ViewModel['kind'];

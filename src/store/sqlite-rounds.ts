@@ -1,0 +1,94 @@
+import type { ConversationRef, RoundState } from '../core/model.ts';
+import type { RoundRecord, RoundSummaryRow } from '../core/ports.ts';
+import { changed, num, type Sql, str } from './sqlite-db.ts';
+
+/**
+ * Round documents, participants and one-off keys of the SQLite store. The
+ * document is JSON; a few fields are copied into columns for listing.
+ */
+
+export function insertRound(sql: Sql, state: RoundState): void {
+  sql(
+    `INSERT INTO rounds (id, version, doc, platform, tenant, conversation_id, status, step,
+     created_at, updated_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(state.id, JSON.stringify(state), ...columns(state), state.createdAt, state.updatedAt);
+}
+
+/** Compare-and-set on the version; false when the stored version differs (or no round). */
+export function updateRound(sql: Sql, state: RoundState, expectedVersion: number): boolean {
+  const result = sql(
+    `UPDATE rounds SET version = version + 1, doc = ?, platform = ?, tenant = ?,
+     conversation_id = ?, status = ?, step = ?, updated_at = ? WHERE id = ? AND version = ?`,
+  ).run(JSON.stringify(state), ...columns(state), state.updatedAt, state.id, expectedVersion);
+  return changed(result) > 0;
+}
+
+export function loadRound(sql: Sql, roundId: string): RoundRecord | undefined {
+  const row = sql('SELECT version, doc FROM rounds WHERE id = ?').get(roundId);
+  if (!row) return undefined;
+  return { state: JSON.parse(str(row, 'doc')) as RoundState, version: num(row, 'version') };
+}
+
+export function roundExists(sql: Sql, roundId: string): boolean {
+  return sql('SELECT 1 FROM rounds WHERE id = ?').get(roundId) !== undefined;
+}
+
+/** Newest first by creation time (id breaks ties, so the order is stable). */
+export function listRounds(
+  sql: Sql,
+  conversation: ConversationRef,
+  limit: number,
+): RoundSummaryRow[] {
+  const { platform, tenant, conversationId } = conversation;
+  return sql(
+    `SELECT id, step, status, updated_at FROM rounds
+     WHERE platform = ? AND tenant = ? AND conversation_id = ?
+     ORDER BY created_at DESC, id DESC LIMIT ?`,
+  )
+    .all(platform, tenant, conversationId, limit)
+    .map((row) => ({
+      id: str(row, 'id'),
+      conversation: { platform, tenant, conversationId },
+      step: str(row, 'step') as RoundState['step'],
+      status: str(row, 'status') as RoundState['status'],
+      updatedAt: num(row, 'updated_at'),
+    }));
+}
+
+/** Boxes, ballots, tallies and participants go with the round (ON DELETE CASCADE). */
+export function deleteRound(sql: Sql, roundId: string): boolean {
+  return changed(sql('DELETE FROM rounds WHERE id = ?').run(roundId)) > 0;
+}
+
+export function addParticipant(sql: Sql, roundId: string, voterKey: string, at: number): void {
+  sql('INSERT OR IGNORE INTO participants (round_id, voter_key, joined_at) VALUES (?, ?, ?)').run(
+    roundId,
+    voterKey,
+    at,
+  );
+}
+
+export function participantCount(sql: Sql, roundId: string): number {
+  const row = sql('SELECT COUNT(*) AS n FROM participants WHERE round_id = ?').get(roundId);
+  return row ? num(row, 'n') : 0;
+}
+
+export function isParticipant(sql: Sql, roundId: string, voterKey: string): boolean {
+  const row = sql('SELECT 1 FROM participants WHERE round_id = ? AND voter_key = ?');
+  return row.get(roundId, voterKey) !== undefined;
+}
+
+/** Purges expired keys, then tells whether `key` is unused. */
+export function keyFree(sql: Sql, key: string, now: number): boolean {
+  sql('DELETE FROM idempotency WHERE expires_at <= ?').run(now);
+  return sql('SELECT 1 FROM idempotency WHERE key = ?').get(key) === undefined;
+}
+
+export function recordKey(sql: Sql, key: string, expiresAt: number): void {
+  sql('INSERT INTO idempotency (key, expires_at) VALUES (?, ?)').run(key, expiresAt);
+}
+
+function columns(state: RoundState): [string, string, string, string, string] {
+  const c = state.conversation;
+  return [c.platform, c.tenant, c.conversationId, state.status, state.step];
+}

@@ -1,0 +1,60 @@
+import type { Migration } from './sqlite-db.ts';
+
+/**
+ * Round store tables. Ballots hold voter keys (keyed hashes) only; a box's
+ * ballots are deleted when it is sealed, leaving only `tallies`.
+ * Child rows cascade when their round is deleted.
+ */
+export const STORE_MIGRATIONS: readonly Migration[] = [
+  {
+    name: 'store-1',
+    sql: `
+CREATE TABLE IF NOT EXISTS rounds (
+  id TEXT PRIMARY KEY,
+  version INTEGER NOT NULL,
+  doc TEXT NOT NULL,
+  platform TEXT NOT NULL,
+  tenant TEXT NOT NULL,
+  conversation_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  step TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS rounds_by_conversation
+  ON rounds (platform, tenant, conversation_id, created_at DESC);
+CREATE TABLE IF NOT EXISTS open_boxes (
+  round_id TEXT NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
+  box TEXT NOT NULL,
+  PRIMARY KEY (round_id, box)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ballots (
+  round_id TEXT NOT NULL,
+  box TEXT NOT NULL,
+  voter_key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (round_id, box, voter_key),
+  FOREIGN KEY (round_id, box) REFERENCES open_boxes (round_id, box) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tallies (
+  round_id TEXT NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
+  box TEXT NOT NULL,
+  ballots INTEGER NOT NULL,
+  counts TEXT NOT NULL,
+  PRIMARY KEY (round_id, box)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS participants (
+  round_id TEXT NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
+  voter_key TEXT NOT NULL,
+  joined_at INTEGER NOT NULL,
+  PRIMARY KEY (round_id, voter_key)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS idempotency (
+  key TEXT PRIMARY KEY,
+  expires_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS idempotency_by_expiry ON idempotency (expires_at);
+`,
+  },
+];
