@@ -1,4 +1,5 @@
 import type { CustomCard, Localized, RoundState, Scope } from '../model.ts';
+import { hasCard } from '../round/boxes.ts';
 import type { Deck, DeckArea, DeckMission } from './schema.ts';
 
 /** A card placed in the deck's tree: a printed card or a group's own. */
@@ -67,6 +68,6 @@ export function findRoundCard(
   state: RoundState,
   cardId: string,
 ): PlacedCard | undefined {
-  if (!(cardId in state.cards)) return undefined;
+  if (!hasCard(state, cardId)) return undefined;
   return roundCards(deck, state).find((c) => c.id === cardId);
 }

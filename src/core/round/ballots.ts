@@ -1,6 +1,7 @@
 import { fail } from '../errors.ts';
 import { type BoxId, cardBox, PRIORITY_BOX, type Rating, type RoundState } from '../model.ts';
 import { ok } from '../result.ts';
+import { hasCard, phaseOf } from './boxes.ts';
 
 /**
  * Ratings and priority ballots are not state transitions: they go straight to
@@ -26,7 +27,7 @@ export function parseRating(value: unknown): Rating | undefined {
 export function checkRating(state: RoundState, cardId: string, value: unknown) {
   const refused = canVote(state);
   if (refused) return refused;
-  const phase = state.cards[cardId];
+  const phase = phaseOf(state, cardId);
   if (phase === undefined) return fail('card_not_found', { card: cardId });
   if (phase === 'pending') return fail('card_not_open');
   if (phase === 'closed') return fail('card_closed');
@@ -47,7 +48,7 @@ export function checkPriorities(state: RoundState, value: unknown) {
   const max = state.settings.maxPriorities;
   if (value.length > max) return fail('too_many_priorities', { max });
   if (new Set(value).size !== value.length) return fail('duplicate_priority');
-  const unknown = value.find((id) => !(id in state.cards));
+  const unknown = value.find((id) => !hasCard(state, id));
   if (unknown !== undefined) return fail('card_not_found', { card: unknown });
   return ok<{ box: BoxId; value: string[] }>({ box: PRIORITY_BOX, value: [...value] });
 }

@@ -1,4 +1,4 @@
-import { type BoxId, cardBox, PRIORITY_BOX, type RoundState } from '../model.ts';
+import { type BoxId, type CardPhase, cardBox, PRIORITY_BOX, type RoundState } from '../model.ts';
 
 /**
  * The ballot boxes that are open in this state. The store keeps exactly these
@@ -18,3 +18,14 @@ export function openBoxIds(state: RoundState): BoxId[] {
 export function cardIdOf(box: BoxId): string | undefined {
   return box.startsWith('card:') ? box.slice('card:'.length) : undefined;
 }
+
+/**
+ * A card's phase, or undefined when the round has no such card. Card ids come
+ * from users, so only own keys count ("constructor" is not a card).
+ */
+export function phaseOf(state: RoundState, cardId: string): CardPhase | undefined {
+  return Object.hasOwn(state.cards, cardId) ? state.cards[cardId] : undefined;
+}
+
+export const hasCard = (state: RoundState, cardId: string): boolean =>
+  phaseOf(state, cardId) !== undefined;

@@ -2,6 +2,7 @@ import { deckCardsInScope, findMission } from '../deck/lookup.ts';
 import { fail } from '../errors.ts';
 import type { RoundState } from '../model.ts';
 import { ok } from '../result.ts';
+import { phaseOf } from './boxes.ts';
 import type { Ctx, TransitionResult } from './context.ts';
 import { type Effect, show } from './effects.ts';
 import { closeEverything, missionCardIds } from './steps.ts';
@@ -25,7 +26,7 @@ function setPhases(state: RoundState, ids: string[], phase: 'open' | 'closed'): 
 
 export function openCard(state: RoundState, cardId: string): TransitionResult {
   if (!VOTING_STEPS.has(state.step)) return fail('wrong_step', { step: state.step });
-  const phase = state.cards[cardId];
+  const phase = phaseOf(state, cardId);
   if (phase === undefined) return fail('card_not_found', { card: cardId });
   if (phase === 'open') return fail('card_already_open');
   if (phase === 'closed') return fail('card_closed');
@@ -34,7 +35,7 @@ export function openCard(state: RoundState, cardId: string): TransitionResult {
 }
 
 export function closeCard(state: RoundState, cardId: string): TransitionResult {
-  const phase = state.cards[cardId];
+  const phase = phaseOf(state, cardId);
   if (phase === undefined) return fail('card_not_found', { card: cardId });
   if (phase === 'pending') return fail('card_not_open');
   if (phase === 'closed') return fail('card_closed');

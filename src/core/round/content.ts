@@ -2,6 +2,7 @@ import { areasInScope, findMission } from '../deck/lookup.ts';
 import { fail } from '../errors.ts';
 import type { RoundState } from '../model.ts';
 import { ok } from '../result.ts';
+import { hasCard, phaseOf } from './boxes.ts';
 import { type Command, LIMITS } from './commands.ts';
 import type { Ctx, TransitionResult } from './context.ts';
 import { type Effect, show } from './effects.ts';
@@ -64,7 +65,7 @@ export function addCustomCard(
       (c) => c.missionId === command.missionId && same(c.title, title.value),
     ) ||
     found.mission.cards.some((c) => same(c.title.da, title.value) || same(c.title.en, title.value));
-  if (taken || command.cardId in state.cards) return fail('duplicate_custom_card');
+  if (taken || hasCard(state, command.cardId)) return fail('duplicate_custom_card');
   const card = {
     id: command.cardId,
     missionId: command.missionId,
@@ -91,7 +92,7 @@ export function removeCustomCard(state: RoundState, cardId: string): TransitionR
   if (!state.customCards.some((c) => c.id === cardId)) {
     return fail('card_not_found', { card: cardId });
   }
-  if (state.cards[cardId] !== 'pending') return fail('card_not_pending');
+  if (phaseOf(state, cardId) !== 'pending') return fail('card_not_pending');
   const { [cardId]: _removed, ...cards } = state.cards;
   return ok({
     state: { ...state, cards, customCards: state.customCards.filter((c) => c.id !== cardId) },

@@ -3,6 +3,7 @@ import { fail } from '../errors.ts';
 import type { PlanItem, PlanStatus, RoundState } from '../model.ts';
 import { ok } from '../result.ts';
 import { addDays, epochToZonedDate, isIsoDate, reminderTimes } from '../time.ts';
+import { hasCard } from './boxes.ts';
 import type { Actor, Command, PlanInput } from './commands.ts';
 import { LIMITS } from './commands.ts';
 import { cleanText } from './content.ts';
@@ -33,7 +34,7 @@ function checkInput(state: RoundState, input: PlanInput, ctx: Ctx, dueChanged: b
   if (link?.kind === 'mission' && !findMission(ctx.deck, link.id)) {
     return fail('mission_not_found', { mission: link.id });
   }
-  if (link?.kind === 'card' && !(link.id in state.cards)) {
+  if (link?.kind === 'card' && !hasCard(state, link.id)) {
     return fail('card_not_found', { card: link.id });
   }
   return ok({

@@ -1,6 +1,13 @@
 import { areasInScope, deckCardsInScope, findArea } from '../deck/lookup.ts';
 import { fail } from '../errors.ts';
-import type { CardPhase, RoundSettings, RoundState, Scope } from '../model.ts';
+import {
+  type CardPhase,
+  DEADLINE_STEPS,
+  LANGS,
+  type RoundSettings,
+  type RoundState,
+  type Scope,
+} from '../model.ts';
 import { ok } from '../result.ts';
 import { isValidTimeZone } from '../time.ts';
 import type { Command } from './commands.ts';
@@ -14,8 +21,11 @@ type StartCommand = Extract<Command, { type: 'start' }>;
 /** Checks settings a user may have typed; the first problem wins. */
 export function checkSettings(settings: RoundSettings) {
   const s = settings;
-  const whole = (n: number, min: number, max: number) =>
-    Number.isInteger(n) && n >= min && n <= max;
+  const whole = (n: number | undefined, min: number, max: number) =>
+    n !== undefined && Number.isInteger(n) && n >= min && n <= max;
+  if (s.mode !== 'sync' && s.mode !== 'async') return fail('invalid_settings', { field: 'mode' });
+  if (!(LANGS as readonly string[]).includes(s.lang))
+    return fail('invalid_settings', { field: 'lang' });
   if (!whole(s.k, 0, LIMITS.maxK)) return fail('invalid_settings', { field: 'k' });
   if (s.k < LIMITS.minK) return fail('threshold_too_low', { min: LIMITS.minK });
   if (!whole(s.maxPriorities, 1, LIMITS.maxPriorities))
@@ -24,8 +34,9 @@ export function checkSettings(settings: RoundSettings) {
   if (!whole(s.reminderDaysBefore, 0, 60))
     return fail('invalid_settings', { field: 'reminderDaysBefore' });
   if (!whole(s.reminderHour, 0, 23)) return fail('invalid_settings', { field: 'reminderHour' });
-  for (const [step, minutes] of Object.entries(s.stepMinutes)) {
-    if (!whole(minutes, 1, 60 * 24 * 60)) return fail('invalid_settings', { field: step });
+  for (const step of DEADLINE_STEPS) {
+    if (!whole(s.stepMinutes?.[step], 1, 60 * 24 * 60))
+      return fail('invalid_settings', { field: step });
   }
   return ok(settings);
 }

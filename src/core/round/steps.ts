@@ -6,6 +6,7 @@ import {
   STEPS,
   type StepId,
 } from '../model.ts';
+import { hasCard } from './boxes.ts';
 import type { Transitioned } from './context.ts';
 import { deadlineJobId, type Effect, show } from './effects.ts';
 
@@ -105,5 +106,5 @@ export function missionCardIds(deck: Deck, state: RoundState, missionId: string)
       .find((m) => m.id === missionId)
       ?.cards.map((c) => c.id) ?? [];
   const custom = state.customCards.filter((c) => c.missionId === missionId).map((c) => c.id);
-  return [...printed, ...custom].filter((id) => id in state.cards);
+  return [...printed, ...custom].filter((id) => hasCard(state, id));
 }

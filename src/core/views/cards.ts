@@ -2,6 +2,7 @@ import { bandOf, cardResult } from '../aggregate.ts';
 import { findRoundCard, type PlacedCard } from '../deck/lookup.ts';
 import { formatNumber, t } from '../i18n/index.ts';
 import { cardBox, type Rating } from '../model.ts';
+import { phaseOf } from '../round/boxes.ts';
 import { formatDateTime } from '../time.ts';
 import { base, langOf, type ViewInput } from './input.ts';
 import type { CardHeader, CardResultView, CardVoteView, Choice, Progress } from './types.ts';
@@ -117,7 +118,7 @@ export function cardView(
 ): CardVoteView | CardResultView | undefined {
   const card = findRoundCard(input.deck, input.state, cardId);
   if (!card) return undefined;
-  return input.state.cards[cardId] === 'closed'
+  return phaseOf(input.state, cardId) === 'closed'
     ? cardResultView(input, card)
     : cardVoteView(input, card);
 }

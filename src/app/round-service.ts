@@ -1,0 +1,253 @@
+import type { Deck } from '../core/deck/schema.ts';
+import { type DomainError, fail } from '../core/errors.ts';
+import type {
+  BallotValue,
+  ConversationRef,
+  Lang,
+  Mode,
+  RoundSettings,
+  RoundState,
+  Scope,
+} from '../core/model.ts';
+import type { ChannelOutput, Clock, Job, RoundStore, Scheduler } from '../core/ports.ts';
+import { ok, type Result } from '../core/result.ts';
+import type { Actor, Command } from '../core/round/commands.ts';
+import type { ViewRequest } from '../core/round/effects.ts';
+import { transition } from '../core/round/transition.ts';
+import { buildView } from '../core/views/build.ts';
+import type { ViewInput } from '../core/views/input.ts';
+import type { ViewModel } from '../core/views/types.ts';
+import type { DeckCatalog } from './decks.ts';
+import { runEffects } from './effects.ts';
+import { MissingDeckError } from './errors.ts';
+import type { Identity, VoterKeys } from './identity.ts';
+import type { Logger } from './logger.ts';
+
+/** Settings a new round gets unless the starter chooses otherwise. */
+export type RoundDefaults = Omit<RoundSettings, 'mode'> & { mode: Mode };
+
+export interface StartInput {
+  conversation: ConversationRef;
+  deckId?: string;
+  lang?: Lang;
+  mode?: Mode;
+  scope?: Scope;
+  k?: number;
+  maxPriorities?: number;
+  timeZone?: string;
+}
+
+/** What channels may ask for. Identities become keys here, never in the core. */
+export type ServiceCommand =
+  | Exclude<Command, { type: 'start' | 'deadlineReached' | 'handOver' }>
+  | { type: 'handOver'; to: Identity };
+
+export interface ServiceDeps {
+  store: RoundStore;
+  scheduler: Scheduler;
+  output: ChannelOutput;
+  clock: Clock;
+  decks: DeckCatalog;
+  keys: VoterKeys;
+  newId: () => string;
+  logger: Logger;
+  defaults: RoundDefaults;
+  /** Attempts when another instance saved first (optimistic concurrency). */
+  maxAttempts?: number;
+}
+
+type Outcome<T> = Result<T, DomainError>;
+
+/** The use cases: load → transition → save (compare-and-set) → run effects. */
+export class RoundService {
+  readonly #d: ServiceDeps;
+
+  constructor(deps: ServiceDeps) {
+    this.#d = deps;
+  }
+
+  keyOf(roundId: string, who: Identity): string {
+    return this.#d.keys.of(roundId, who);
+  }
+
+  deckOf(state: RoundState): Deck {
+    const deck = this.#d.decks.get(state.settings.deckId);
+    if (!deck) throw new MissingDeckError(state.settings.deckId);
+    return deck;
+  }
+
+  /** Starts a round; the starter becomes its facilitator. */
+  async start(
+    who: Identity,
+    input: StartInput,
+  ): Promise<Outcome<{ roundId: string; state: RoundState }>> {
+    const d = this.#d.defaults;
+    const deckId = input.deckId ?? d.deckId;
+    const deck = this.#d.decks.get(deckId);
+    if (!deck) return fail('deck_not_found', { deck: deckId });
+    const roundId = this.#d.newId();
+    const settings: RoundSettings = {
+      ...d,
+      deckId,
+      lang: input.lang ?? d.lang,
+      mode: input.mode ?? d.mode,
+      k: input.k ?? d.k,
+      maxPriorities: input.maxPriorities ?? d.maxPriorities,
+      timeZone: input.timeZone ?? d.timeZone,
+    };
+    const now = this.#d.clock.now();
+    const command: Command = {
+      type: 'start',
+      roundId,
+      settings,
+      conversation: input.conversation,
+      scope: input.scope ?? { kind: 'all' },
+    };
+    const actor: Actor = { kind: 'user', key: this.keyOf(roundId, who) };
+    const result = transition(undefined, command, { now, deck, actor });
+    if (!result.ok) return result;
+    const { state, effects } = result.value;
+    await this.#d.store.create(state);
+    await this.#d.store.join(roundId, actor.key, now);
+    await runEffects(this.#d, deck, state, effects, now);
+    this.#d.logger.info({ roundId, mode: settings.mode, deck: deckId }, 'round started');
+    return ok({ roundId, state });
+  }
+
+  /** Applies a participant's or facilitator's command, retrying when another save won. */
+  async command(
+    roundId: string,
+    who: Identity,
+    command: ServiceCommand,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<Outcome<{ state: RoundState; duplicate: boolean }>> {
+    const actor: Actor = { kind: 'user', key: this.keyOf(roundId, who) };
+    return this.#apply(roundId, actor, (state) => this.#toCore(state, command), options);
+  }
+
+  /** Identities in a command become round-scoped keys. */
+  #toCore(state: RoundState, command: ServiceCommand): Command {
+    if (command.type === 'handOver') {
+      return { type: 'handOver', toKey: this.keyOf(state.id, command.to) };
+    }
+    if (command.type !== 'addPlanItem' && command.type !== 'editPlanItem') return command;
+    // An owner who is a platform user gets a key, so they may report progress themselves.
+    const { name, user } = command.input.owner;
+    const owner = user
+      ? {
+          name,
+          user,
+          key: this.keyOf(state.id, {
+            platform: user.platform,
+            tenant: state.conversation.tenant,
+            userId: user.userId,
+          }),
+        }
+      : { name };
+    return { ...command, input: { ...command.input, owner } };
+  }
+
+  async #apply(
+    roundId: string,
+    actor: Actor,
+    build: (state: RoundState) => Command,
+    options: { idempotencyKey?: string },
+  ): Promise<Outcome<{ state: RoundState; duplicate: boolean }>> {
+    const attempts = this.#d.maxAttempts ?? 8;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const record = await this.#d.store.load(roundId);
+      if (!record) return fail('round_not_found');
+      const deck = this.deckOf(record.state);
+      const now = this.#d.clock.now();
+      const command = build(record.state);
+      const result = transition(record.state, command, { now, deck, actor });
+      if (!result.ok) return result;
+      const saved = await this.#d.store.save(result.value.state, record.version, options);
+      if (saved.ok) {
+        await runEffects(this.#d, deck, result.value.state, result.value.effects, now);
+        return ok({ state: result.value.state, duplicate: false });
+      }
+      if (saved.reason === 'duplicate') return ok({ state: record.state, duplicate: true });
+      this.#d.logger.debug(
+        { roundId, attempt, command: command.type },
+        'version conflict, retrying',
+      );
+    }
+    this.#d.logger.warn({ roundId }, 'gave up after repeated version conflicts');
+    return fail('busy');
+  }
+
+  /** A scheduled job is due: a step deadline or a follow-up reminder. */
+  async handleJob(job: Job): Promise<void> {
+    if (job.type === 'deadline') {
+      const command: Command = { type: 'deadlineReached', step: job.step, deadline: job.deadline };
+      const result = await this.#apply(job.roundId, { kind: 'system' }, () => command, {});
+      if (!result.ok)
+        this.#d.logger.info({ roundId: job.roundId, code: result.error.code }, 'deadline skipped');
+      return;
+    }
+    const record = await this.#d.store.load(job.roundId);
+    const item = record?.state.plan.find((p) => p.id === job.itemId);
+    if (!record || !item || item.status === 'done' || item.due !== job.due) {
+      this.#d.logger.info({ roundId: job.roundId, job: job.id }, 'reminder no longer applies');
+      return;
+    }
+    const deck = this.deckOf(record.state);
+    await runEffects(
+      this.#d,
+      deck,
+      record.state,
+      [
+        {
+          type: 'show',
+          view: { kind: 'reminder', itemId: item.id, daysBefore: job.daysBefore },
+          audience: 'group',
+        },
+      ],
+      this.#d.clock.now(),
+    );
+  }
+
+  /** Saved state plus counts, for channels that render pages on request. */
+  async snapshot(roundId: string): Promise<(ViewInput & { version: number }) | undefined> {
+    const record = await this.#d.store.load(roundId);
+    if (!record) return undefined;
+    const counts = await this.#d.store.counts(roundId);
+    return {
+      deck: this.deckOf(record.state),
+      state: record.state,
+      counts,
+      now: this.#d.clock.now(),
+      version: record.version,
+    };
+  }
+
+  async view(roundId: string, request: ViewRequest): Promise<ViewModel | undefined> {
+    const snap = await this.snapshot(roundId);
+    return snap ? buildView(request, snap) : undefined;
+  }
+
+  /** Records a participant; returns how many have joined. */
+  async join(roundId: string, who: Identity): Promise<Outcome<{ participants: number }>> {
+    if (!(await this.#d.store.load(roundId))) return fail('round_not_found');
+    const participants = await this.#d.store.join(
+      roundId,
+      this.keyOf(roundId, who),
+      this.#d.clock.now(),
+    );
+    return ok({ participants });
+  }
+
+  /** The ballot this person has in an open box (for "your vote: 4"). */
+  async ballotOf(
+    roundId: string,
+    who: Identity,
+    box: Parameters<RoundStore['ballotOf']>[1],
+  ): Promise<BallotValue | undefined> {
+    return this.#d.store.ballotOf(roundId, box, this.keyOf(roundId, who));
+  }
+
+  get deps(): Readonly<ServiceDeps> {
+    return this.#d;
+  }
+}

@@ -1,0 +1,91 @@
+import { type DomainError, fail } from '../core/errors.ts';
+import { type BoxId, type ConversationRef, PRIORITY_BOX, type Rating } from '../core/model.ts';
+import type { CastResult } from '../core/ports.ts';
+import { ok, type Result } from '../core/result.ts';
+import { checkPriorities, checkRating } from '../core/round/ballots.ts';
+import { cardView, withYourVote } from '../core/views/cards.ts';
+import { priorityView, withYourPicks } from '../core/views/steps.ts';
+import type { CardVoteView, PriorityView } from '../core/views/types.ts';
+import type { Identity } from './identity.ts';
+import type { RoundService } from './round-service.ts';
+
+type Cast = Extract<CastResult, { ok: true }>['outcome'];
+
+/**
+ * Votes skip the round's compare-and-set: the store records them atomically,
+ * checking inside the same write that the box is still open, so 40 votes in a
+ * second never conflict with each other.
+ */
+export async function vote(
+  service: RoundService,
+  roundId: string,
+  who: Identity,
+  cardId: string,
+  value: unknown,
+): Promise<Result<{ outcome: Cast; view: CardVoteView }, DomainError>> {
+  const record = await service.deps.store.load(roundId);
+  if (!record) return fail('round_not_found');
+  const checked = checkRating(record.state, cardId, value);
+  if (!checked.ok) return checked;
+  const cast = await castChecked(service, roundId, who, checked.value.box, checked.value.value);
+  if (!cast.ok) return cast;
+  const snap = await service.snapshot(roundId);
+  const view = snap && cardView(snap, cardId);
+  if (!snap || view?.kind !== 'cardVote') return fail('card_closed');
+  await announce(service, snap.state.conversation, view, cast.value);
+  return ok({ outcome: cast.value, view: withYourVote(snap, view, checked.value.value) });
+}
+
+/** A priority ballot: up to maxPriorities cards; changeable until the step closes. */
+export async function prioritize(
+  service: RoundService,
+  roundId: string,
+  who: Identity,
+  cardIds: unknown,
+): Promise<Result<{ outcome: Cast; view: PriorityView }, DomainError>> {
+  const record = await service.deps.store.load(roundId);
+  if (!record) return fail('round_not_found');
+  const checked = checkPriorities(record.state, cardIds);
+  if (!checked.ok) return checked;
+  const cast = await castChecked(service, roundId, who, PRIORITY_BOX, checked.value.value);
+  if (!cast.ok) return cast;
+  const snap = await service.snapshot(roundId);
+  if (!snap) return fail('round_not_found');
+  const view = priorityView(snap);
+  await announce(service, snap.state.conversation, view, cast.value);
+  return ok({ outcome: cast.value, view: withYourPicks(snap, view, checked.value.value) });
+}
+
+async function castChecked(
+  service: RoundService,
+  roundId: string,
+  who: Identity,
+  box: BoxId,
+  value: Rating | string[],
+): Promise<Result<Cast, DomainError>> {
+  const { store, clock } = service.deps;
+  const key = service.keyOf(roundId, who);
+  const cast = await store.castBallot(roundId, box, key, value, clock.now());
+  if (cast.ok) return ok(cast.outcome);
+  if (cast.reason === 'round_not_found') return fail('round_not_found');
+  // The box closed between our check and the write: say which way it went.
+  const now = await store.load(roundId);
+  if (box === PRIORITY_BOX) return fail('priority_not_open');
+  const phase = now?.state.cards[box.slice('card:'.length)];
+  return fail(phase === 'closed' ? 'card_closed' : 'card_not_open');
+}
+
+/** A changed ballot moves "n of m"; the channel coalesces these updates. */
+async function announce(
+  service: RoundService,
+  conversation: ConversationRef,
+  view: CardVoteView | PriorityView,
+  outcome: Cast,
+): Promise<void> {
+  if (outcome === 'unchanged') return;
+  try {
+    await service.deps.output.send({ conversation, audience: 'group', view });
+  } catch (error) {
+    service.deps.logger.error({ err: error, view: view.kind }, 'progress update failed');
+  }
+}

@@ -1,0 +1,125 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_DECK_ID } from './app/decks.ts';
+import { newSecret } from './app/identity.ts';
+import type { RoundDefaults } from './app/round-service.ts';
+import { isValidTimeZone } from './core/time.ts';
+
+/**
+ * The whole configuration, read from the environment once at start-up.
+ * Every problem is reported together, so one restart fixes them all.
+ */
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  logLevel: string;
+  dataDir: string;
+  sqlitePath: string;
+  /** HMAC secret for voter keys. */
+  secret: string;
+  /** Where the secret came from: the environment, or a generated file (development). */
+  secretSource: 'env' | 'file';
+  extraDeckDirs: string[];
+  schedulerPollMs: number;
+  defaults: RoundDefaults;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  SQLITE_PATH: z.string().min(1).optional(),
+  DIALOGRUNDE_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters (try: npx dialogrunde secret)')
+    .optional(),
+  DECKS_DIR: z.string().optional(),
+  SCHEDULER_POLL_MS: int(1000, 50, 60_000),
+  DEFAULT_LANG: z.enum(['da', 'en']).default('da'),
+  DEFAULT_MODE: z.enum(['sync', 'async']).default('sync'),
+  DEFAULT_TIME_ZONE: z
+    .string()
+    .refine(isValidTimeZone, 'is not an IANA time zone such as Europe/Copenhagen')
+    .default('Europe/Copenhagen'),
+  ANONYMITY_K: int(3, 3, 50),
+  MAX_PRIORITIES: int(3, 1, 10),
+  REMINDER_DAYS_BEFORE: int(7, 0, 60),
+  REMINDER_HOUR: int(9, 0, 23),
+  ASYNC_STATUS_MINUTES: int(1440, 1, 86_400),
+  ASYNC_RATING_MINUTES: int(2880, 1, 86_400),
+  ASYNC_CUSTOM_MINUTES: int(1440, 1, 86_400),
+  ASYNC_PRIORITY_MINUTES: int(1440, 1, 86_400),
+});
+
+/** Parses the environment. Throws a ConfigError naming every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings (VAR= in a .env file) mean "not set".
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = schema.safeParse(present);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  if (parsed.success && parsed.data.NODE_ENV === 'production' && !parsed.data.DIALOGRUNDE_SECRET) {
+    problems.push(
+      'DIALOGRUNDE_SECRET: required in production (generate one: npx dialogrunde secret)',
+    );
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  const secret = e.DIALOGRUNDE_SECRET ?? developmentSecret(dataDir);
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    dataDir,
+    sqlitePath: e.SQLITE_PATH ?? join(dataDir, 'dialogrunde.db'),
+    secret,
+    secretSource: e.DIALOGRUNDE_SECRET ? 'env' : 'file',
+    extraDeckDirs: e.DECKS_DIR ? e.DECKS_DIR.split(',').map((d) => resolve(d.trim())) : [],
+    schedulerPollMs: e.SCHEDULER_POLL_MS,
+    defaults: {
+      deckId: DEFAULT_DECK_ID,
+      lang: e.DEFAULT_LANG,
+      mode: e.DEFAULT_MODE,
+      timeZone: e.DEFAULT_TIME_ZONE,
+      k: e.ANONYMITY_K,
+      maxPriorities: e.MAX_PRIORITIES,
+      reminderDaysBefore: e.REMINDER_DAYS_BEFORE,
+      reminderHour: e.REMINDER_HOUR,
+      stepMinutes: {
+        status: e.ASYNC_STATUS_MINUTES,
+        rating: e.ASYNC_RATING_MINUTES,
+        custom: e.ASYNC_CUSTOM_MINUTES,
+        priority: e.ASYNC_PRIORITY_MINUTES,
+      },
+    },
+  };
+}
+
+/**
+ * Outside production a missing secret is generated once and kept beside the
+ * data (mode 0600), so a newcomer needs no setup and votes stay linkable to
+ * the same key across restarts.
+ */
+function developmentSecret(dataDir: string): string {
+  const file = join(dataDir, 'secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const secret = newSecret();
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
