@@ -149,7 +149,7 @@ export function postponePlanItem(
   if (!mayUpdate(state, current, ctx.actor)) return fail('not_plan_owner');
   if (!Number.isInteger(days) || days < 1 || days > 365) return fail('invalid_date');
   // Postponing an overdue item counts from today, so it lands in the future.
-  const from = current.due < today(state, ctx.now) ? today(state, ctx.now) : current.due;
+  const from = [current.due, today(state, ctx.now)].sort()[1] ?? current.due;
   const item: PlanItem = {
     ...current,
     due: addDays(from, days),

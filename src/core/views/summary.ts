@@ -61,7 +61,10 @@ export function summaryView(input: ViewInput): SummaryView {
   const s = summarize(deck, state, input.counts);
   const k = state.settings.k;
   const none = t(lang, 'summary.noResults');
-  const byId = new Map(s.lowestCards.map((c) => [c.card.id, c]));
+  // Every round card, not only released ones: a withheld card can still be prioritised.
+  const byId = new Map(
+    s.areas.flatMap((a) => a.missions.flatMap((m) => m.cards)).map((c) => [c.card.id, c]),
+  );
   const priorityLines: ScoreLine[] = s.priorities.released
     ? s.priorities.ranking.map((r) => {
         const c = byId.get(r.cardId);
