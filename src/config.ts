@@ -21,6 +21,11 @@ export interface Config {
   secretSource: 'env' | 'file';
   extraDeckDirs: string[];
   schedulerPollMs: number;
+  /** HTTP port and bind address of the one server all channels share. */
+  port: number;
+  host: string;
+  /** Base URL people open (links, QR codes); null = work it out from the LAN address. */
+  publicUrl: string | null;
   defaults: RoundDefaults;
 }
 
@@ -47,6 +52,11 @@ const schema = z.object({
     .optional(),
   DECKS_DIR: z.string().optional(),
   SCHEDULER_POLL_MS: int(1000, 50, 60_000),
+  PORT: int(3978, 0, 65_535),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://dialog.example.dk' })
+    .optional(),
   DEFAULT_LANG: z.enum(['da', 'en']).default('da'),
   DEFAULT_MODE: z.enum(['sync', 'async']).default('sync'),
   DEFAULT_TIME_ZONE: z
@@ -91,6 +101,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretSource: e.DIALOGRUNDE_SECRET ? 'env' : 'file',
     extraDeckDirs: e.DECKS_DIR ? e.DECKS_DIR.split(',').map((d) => resolve(d.trim())) : [],
     schedulerPollMs: e.SCHEDULER_POLL_MS,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL ? e.PUBLIC_URL.replace(/\/+$/, '') : null,
     defaults: {
       deckId: DEFAULT_DECK_ID,
       lang: e.DEFAULT_LANG,

@@ -12,7 +12,7 @@ import type {
 import type { ChannelOutput, Clock, Job, RoundStore, Scheduler } from '../core/ports.ts';
 import { ok, type Result } from '../core/result.ts';
 import type { Actor, Command } from '../core/round/commands.ts';
-import type { ViewRequest } from '../core/round/effects.ts';
+import type { Effect, ViewRequest } from '../core/round/effects.ts';
 import { transition } from '../core/round/transition.ts';
 import { buildView } from '../core/views/build.ts';
 import type { ViewInput } from '../core/views/input.ts';
@@ -58,9 +58,18 @@ export interface ServiceDeps {
 
 type Outcome<T> = Result<T, DomainError>;
 
+/** A saved transition whose effects are still to run. */
+interface Applied {
+  deck: Deck;
+  effects: readonly Effect[];
+  now: number;
+}
+
 /** The use cases: load → transition → save (compare-and-set) → run effects. */
 export class RoundService {
   readonly #d: ServiceDeps;
+  /** The tail of each round's queue of commands in this process. */
+  readonly #turns = new Map<string, Promise<void>>();
 
   constructor(deps: ServiceDeps) {
     this.#d = deps;
@@ -153,6 +162,23 @@ export class RoundService {
     build: (state: RoundState) => Command,
     options: { idempotencyKey?: string },
   ): Promise<Outcome<{ state: RoundState; duplicate: boolean }>> {
+    // One load → transition → save at a time per round in this process: a burst of
+    // commands (20 notes at once) would otherwise all load the same version, and all
+    // but one would burn an attempt per round of retries until they give up as busy.
+    // Conflicts then only come from other processes. Effects run after the turn.
+    const outcome = await this.#inTurn(roundId, () => this.#commit(roundId, actor, build, options));
+    if (!outcome.ok) return outcome;
+    const { state, duplicate, applied } = outcome.value;
+    if (applied) await runEffects(this.#d, applied.deck, state, applied.effects, applied.now);
+    return ok({ state, duplicate });
+  }
+
+  async #commit(
+    roundId: string,
+    actor: Actor,
+    build: (state: RoundState) => Command,
+    options: { idempotencyKey?: string },
+  ): Promise<Outcome<{ state: RoundState; duplicate: boolean; applied?: Applied }>> {
     const attempts = this.#d.maxAttempts ?? 8;
     for (let attempt = 0; attempt < attempts; attempt++) {
       const record = await this.#d.store.load(roundId);
@@ -164,8 +190,8 @@ export class RoundService {
       if (!result.ok) return result;
       const saved = await this.#d.store.save(result.value.state, record.version, options);
       if (saved.ok) {
-        await runEffects(this.#d, deck, result.value.state, result.value.effects, now);
-        return ok({ state: result.value.state, duplicate: false });
+        const { state, effects } = result.value;
+        return ok({ state, duplicate: false, applied: { deck, effects, now } });
       }
       if (saved.reason === 'duplicate') return ok({ state: record.state, duplicate: true });
       this.#d.logger.debug(
@@ -175,6 +201,21 @@ export class RoundService {
     }
     this.#d.logger.warn({ roundId }, 'gave up after repeated version conflicts');
     return fail('busy');
+  }
+
+  /** Runs `fn` after every earlier `#inTurn` call for the same round has settled. */
+  #inTurn<T>(roundId: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#turns.get(roundId) ?? Promise.resolve();
+    const run = previous.then(fn);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#turns.set(roundId, settled);
+    void settled.then(() => {
+      if (this.#turns.get(roundId) === settled) this.#turns.delete(roundId);
+    });
+    return run;
   }
 
   /** A scheduled job is due: a step deadline or a follow-up reminder. */

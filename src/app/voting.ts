@@ -1,9 +1,10 @@
+import { findRoundCard } from '../core/deck/lookup.ts';
 import { type DomainError, fail } from '../core/errors.ts';
 import { type BoxId, type ConversationRef, PRIORITY_BOX, type Rating } from '../core/model.ts';
 import type { CastResult } from '../core/ports.ts';
 import { ok, type Result } from '../core/result.ts';
 import { checkPriorities, checkRating } from '../core/round/ballots.ts';
-import { cardView, withYourVote } from '../core/views/cards.ts';
+import { cardVoteView, withYourVote } from '../core/views/cards.ts';
 import { priorityView, withYourPicks } from '../core/views/steps.ts';
 import type { CardVoteView, PriorityView } from '../core/views/types.ts';
 import type { Identity } from './identity.ts';
@@ -30,9 +31,14 @@ export async function vote(
   const cast = await castChecked(service, roundId, who, checked.value.box, checked.value.value);
   if (!cast.ok) return cast;
   const snap = await service.snapshot(roundId);
-  const view = snap && cardView(snap, cardId);
-  if (!snap || view?.kind !== 'cardVote') return fail('card_closed');
-  await announce(service, snap.state.conversation, view, cast.value);
+  if (!snap) return fail('round_not_found');
+  const card = findRoundCard(snap.deck, snap.state, cardId);
+  if (!card) return fail('card_not_found', { card: cardId });
+  // The ballot is in. If the card closed meanwhile, the ballot is part of its
+  // tally: still say ok (not card_closed), and do not post a vote form over
+  // the card's result.
+  const view = cardVoteView(snap, card);
+  if (view.phase === 'open') await announce(service, snap.state.conversation, view, cast.value);
   return ok({ outcome: cast.value, view: withYourVote(snap, view, checked.value.value) });
 }
 

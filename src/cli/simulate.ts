@@ -15,7 +15,7 @@ import { addDays, epochToZonedDate } from '../core/time.ts';
 import { planView } from '../core/views/plan.ts';
 import { summaryView } from '../core/views/summary.ts';
 import { seededRandom } from './rng.ts';
-import { loadVotesFile, type RecordedVotes } from './votes-file.ts';
+import { checkVotesAgainstDeck, loadVotesFile, type RecordedVotes } from './votes-file.ts';
 
 export interface SimulateOptions {
   participants: number;
@@ -33,6 +33,8 @@ export interface SimulationReport {
   /** Messages the round sent, in order (what a channel would have posted). */
   messages: OutboundMessage[];
 }
+
+const MAX_PRIORITIES = 3;
 
 const SAMPLE = {
   da: {
@@ -72,6 +74,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
     : 'baeredygtigt-arbejdsmiljoe';
   if (options.deckFile) decks.add(loadDeckFile(options.deckFile));
   const recorded = options.votesFile ? loadVotesFile(options.votesFile) : undefined;
+  const deck = decks.get(deckId);
+  if (recorded && options.votesFile && deck)
+    checkVotesAgainstDeck(recorded, deck, options.votesFile, MAX_PRIORITIES);
   const messages: OutboundMessage[] = [];
   const defaults: RoundDefaults = {
     deckId,
@@ -79,7 +84,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
     mode: options.mode,
     timeZone: 'Europe/Copenhagen',
     k: options.k,
-    maxPriorities: 3,
+    maxPriorities: MAX_PRIORITIES,
     reminderDaysBefore: 7,
     reminderHour: 9,
     stepMinutes: { status: 60, rating: 120, custom: 60, priority: 60 },

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { Deck } from '../core/deck/schema.ts';
 import { formatPath } from '../core/deck/validate.ts';
 
 /**
@@ -38,4 +39,33 @@ export function loadVotesFile(path: string): RecordedVotes {
     throw new VotesFileError(lines.join('\n'));
   }
   return parsed.data;
+}
+
+/**
+ * Card ids and ballot sizes the round would refuse, reported like schema
+ * problems instead of failing halfway through the simulation.
+ */
+export function checkVotesAgainstDeck(
+  votes: RecordedVotes,
+  deck: Deck,
+  path: string,
+  maxPriorities: number,
+): void {
+  const ids = new Set(
+    deck.areas.flatMap((a) => a.missions.flatMap((m) => m.cards.map((c) => c.id))),
+  );
+  const unknown = (id: string) => `no card "${id}" in deck "${deck.id}"`;
+  const lines: string[] = [];
+  for (const id of Object.keys(votes.ratings)) {
+    if (!ids.has(id)) lines.push(`${path}: ${formatPath(['ratings', id])}: ${unknown(id)}`);
+  }
+  votes.priorities.forEach((picks, i) => {
+    const at = formatPath(['priorities', i]);
+    if (picks.length > maxPriorities) lines.push(`${path}: ${at}: at most ${maxPriorities} cards`);
+    if (new Set(picks).size !== picks.length) lines.push(`${path}: ${at}: a card is picked twice`);
+    picks.forEach((id, j) => {
+      if (!ids.has(id)) lines.push(`${path}: ${formatPath(['priorities', i, j])}: ${unknown(id)}`);
+    });
+  });
+  if (lines.length > 0) throw new VotesFileError(lines.join('\n'));
 }

@@ -68,6 +68,7 @@ export function renderText(view: ViewModel): string {
         heading(`${view.counter} · ${view.title}`),
         view.text,
         view.instruction,
+        bullets(view.options.map((o) => (o.detail ? `${o.label} (${o.detail})` : o.label))),
         view.progress.text,
         view.yours,
         view.deadline,
@@ -125,7 +126,7 @@ function cardVote(view: CardVoteView): string {
 
 function cardResult(view: CardResultView): string {
   const bars = view.distribution
-    ?.map((d) => `  ${d.label}: ${'#'.repeat(d.count)} ${d.count}`)
+    ?.map((d) => `  ${d.label}: ${d.count > 0 ? `${'#'.repeat(d.count)} ` : ''}${d.count}`)
     .join('\n');
   return block(
     heading(view.title),

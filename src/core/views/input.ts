@@ -54,10 +54,15 @@ export function stepHeader(input: ViewInput, step: StepId): StepHeader {
   return header;
 }
 
+/** The guide says "Alle tre områder"; a deck with another number of areas says "Alle områder". */
+export function allAreasLabel(input: ViewInput): string {
+  return t(langOf(input), input.deck.areas.length === 3 ? 'scope.all' : 'scope.allAreas');
+}
+
 export function scopeLabel(input: ViewInput): string {
   const lang = langOf(input);
   const { scope } = input.state;
-  if (scope.kind === 'all') return t(lang, 'scope.all');
+  if (scope.kind === 'all') return allAreasLabel(input);
   const area = findArea(input.deck, scope.areaId);
   return t(lang, 'scope.area', { area: area?.title[lang] ?? scope.areaId });
 }

@@ -4,7 +4,7 @@ import { formatList, formatNumber, t } from '../i18n/index.ts';
 import { cardBox, PRIORITY_BOX } from '../model.ts';
 import { LIMITS } from '../round/commands.ts';
 import { progress } from './cards.ts';
-import { base, langOf, scopeLabel, stepHeader, type ViewInput } from './input.ts';
+import { allAreasLabel, base, langOf, scopeLabel, stepHeader, type ViewInput } from './input.ts';
 import type {
   CustomView,
   IntroView,
@@ -34,7 +34,7 @@ export function scopeView(input: ViewInput): ScopeView {
   const lang = langOf(input);
   const { scope } = input.state;
   const options = [
-    { value: 'all', label: t(lang, 'scope.all'), selected: scope.kind === 'all' },
+    { value: 'all', label: allAreasLabel(input), selected: scope.kind === 'all' },
     ...input.deck.areas.map((a) => ({
       value: a.id,
       label: t(lang, 'scope.area', { area: a.title[lang] }),

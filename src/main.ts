@@ -1,0 +1,84 @@
+import { networkInterfaces } from 'node:os';
+import { systemClock } from './app/clock.ts';
+import { createEmbeddedApp } from './app/compose.ts';
+import { BUILTIN_DECKS_DIR, DeckCatalog } from './app/decks.ts';
+import { createLogger } from './app/logger.ts';
+import { routeOutput } from './app/output-router.ts';
+import { createWebChannel } from './channels/web/index.ts';
+import { type Config, loadConfig } from './config.ts';
+import { createHttpApp, listen } from './http/server.ts';
+
+/** Composition root: config → store and scheduler → channels → one HTTP server. */
+export async function start(config: Config) {
+  const logger = createLogger(config.logLevel);
+  if (config.secretSource === 'file') {
+    logger.warn('DIALOGRUNDE_SECRET is not set: using a generated development secret in DATA_DIR/secret');
+  }
+  const decks = DeckCatalog.load([BUILTIN_DECKS_DIR, ...config.extraDeckDirs]);
+  const web = createWebChannel({ logger, clock: systemClock, decks, defaults: config.defaults });
+  const app = await createEmbeddedApp({
+    sqlitePath: config.sqlitePath,
+    secret: config.secret,
+    clock: systemClock,
+    output: routeOutput({ web: web.output }, logger),
+    decks,
+    defaults: config.defaults,
+    logger,
+    pollMs: config.schedulerPollMs,
+  });
+  web.attach(app.service);
+  const http = createHttpApp({ logger, ready: () => app.store.ping() }, (express) => web.mount(express));
+  const server = await listen(http, config.port, config.host);
+  web.setPublicUrl(config.publicUrl ?? lanUrl(server.port) ?? server.url);
+  app.scheduler.start((job) => app.service.handleJob(job));
+  logger.info({ url: server.url }, 'dialogrunde is running');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      logger.info('shutting down: finishing requests in flight');
+      web.close();
+      await server.close();
+      await app.close();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+  return { url: server.url, publicUrl: web.publicUrl(), stop };
+}
+
+/** The first LAN address, so phones in the room can open the join link. */
+function lanUrl(port: number): string | undefined {
+  for (const addresses of Object.values(networkInterfaces())) {
+    const v4 = addresses?.find((a) => a.family === 'IPv4' && !a.internal);
+    if (v4) return `http://${v4.address}:${port}`;
+  }
+  return undefined;
+}
+
+if (import.meta.main) {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  const running = await start(config);
+  process.stdout.write(
+    `\ndialogrunde is running.\n  Open ${running.url}/ to start a round` +
+      (running.publicUrl !== running.url ? `\n  Phones in the room can use ${running.publicUrl}/` : '') +
+      '\n  Stop with Ctrl+C.\n\n',
+  );
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      running.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`shutdown failed: ${String(error)}\n`);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
