@@ -11,7 +11,6 @@ export const ERROR_CODES = [
   'round_ended',
   'not_paused',
   'not_facilitator',
-  'not_participant',
   'wrong_step',
   'no_previous_step',
   'scope_locked',

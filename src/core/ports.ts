@@ -56,7 +56,10 @@ export interface RoundStore {
    * `expectedVersion`. In the same atomic step it opens boxes that
    * `openBoxIds(state)` lists and seals every open box it no longer lists
    * (ballots become a Tally; per-voter rows are deleted). With an
-   * idempotency key the save happens at most once per key.
+   * idempotency key the save happens at most once per key: a reused key
+   * answers 'duplicate' before the version is compared, so a retried request
+   * that already went through is reported as done, not as a conflict.
+   * A sealed box always has a tally (possibly `{ ballots: 0, counts: {} }`).
    */
   save(
     state: RoundState,
@@ -76,7 +79,7 @@ export interface RoundStore {
   ): Promise<CastResult>;
   /** The voter's ballot in an open box (to show "your vote: 4"); undefined after sealing. */
   ballotOf(roundId: string, box: BoxId, voterKey: string): Promise<BallotValue | undefined>;
-  /** Records a participant (idempotent). Returns the number of participants. */
+  /** Records a participant (idempotent). Returns the number of participants. Throws for an unknown round. */
   join(roundId: string, voterKey: string, at: number): Promise<number>;
   /** Whether this voter has joined the round. */
   hasJoined(roundId: string, voterKey: string): Promise<boolean>;
@@ -87,7 +90,7 @@ export interface RoundStore {
    * True the first time, false while the claim lives.
    */
   claim(key: string, ttlMs: number): Promise<boolean>;
-  /** Rounds in a conversation, newest first. */
+  /** Rounds in a conversation, newest (by creation) first. */
   listByConversation(conversation: ConversationRef, limit: number): Promise<RoundSummaryRow[]>;
   /** Deletes a round with all its ballots, tallies and participants. True if it existed. */
   delete(roundId: string): Promise<boolean>;
@@ -127,9 +130,13 @@ export type JobHandler = (job: Job) => Promise<void>;
  * restart; a handler that throws is retried with backoff.
  */
 export interface Scheduler {
-  /** Adds or replaces the job with this id. */
+  /**
+   * Adds or replaces the pending job with this id. Scheduling a job that
+   * already fired again with the same `runAt` does nothing (idempotent); a
+   * different `runAt` makes it pending again.
+   */
   schedule(job: Job): Promise<void>;
-  /** Removes the job if it has not fired. No-op when unknown. */
+  /** Removes the job if it has not fired (a running job is not interrupted). No-op when unknown. */
   cancel(jobId: string): Promise<void>;
   /** Removes every pending job of the round. */
   cancelRound(roundId: string): Promise<void>;

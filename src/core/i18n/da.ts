@@ -119,7 +119,6 @@ export const da = {
   'error.round_ended': 'Runden er afsluttet.',
   'error.not_paused': 'Runden holder ikke pause.',
   'error.not_facilitator': 'Det er kun mødelederen, der kan gøre det.',
-  'error.not_participant': 'Du deltager ikke i denne runde endnu.',
   'error.wrong_step': 'Det kan ikke lade sig gøre i dette trin.',
   'error.no_previous_step': 'Runden er allerede ved første trin.',
   'error.scope_locked': 'Omfanget kan ikke ændres, når vurderingen af kortene er gået i gang.',

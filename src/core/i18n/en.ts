@@ -122,7 +122,6 @@ export const en: Record<MessageKey, string> = {
   'error.round_ended': 'The round has ended.',
   'error.not_paused': 'The round is not paused.',
   'error.not_facilitator': 'Only the facilitator can do that.',
-  'error.not_participant': 'You have not joined this round yet.',
   'error.wrong_step': 'That is not possible in this step.',
   'error.no_previous_step': 'The round is already at the first step.',
   'error.scope_locked': 'The scope cannot change once rating the cards has started.',
