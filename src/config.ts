@@ -55,7 +55,10 @@ const schema = z.object({
   PORT: int(3978, 0, 65_535),
   HOST: z.string().min(1).default('0.0.0.0'),
   PUBLIC_URL: z
-    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://dialog.example.dk' })
+    .url({
+      protocol: /^https?$/,
+      error: 'must be an http(s) URL such as https://dialog.example.dk',
+    })
     .optional(),
   DEFAULT_LANG: z.enum(['da', 'en']).default('da'),
   DEFAULT_MODE: z.enum(['sync', 'async']).default('sync'),

@@ -12,7 +12,9 @@ import { createHttpApp, listen } from './http/server.ts';
 export async function start(config: Config) {
   const logger = createLogger(config.logLevel);
   if (config.secretSource === 'file') {
-    logger.warn('DIALOGRUNDE_SECRET is not set: using a generated development secret in DATA_DIR/secret');
+    logger.warn(
+      'DIALOGRUNDE_SECRET is not set: using a generated development secret in DATA_DIR/secret',
+    );
   }
   const decks = DeckCatalog.load([BUILTIN_DECKS_DIR, ...config.extraDeckDirs]);
   const web = createWebChannel({ logger, clock: systemClock, decks, defaults: config.defaults });
@@ -27,7 +29,9 @@ export async function start(config: Config) {
     pollMs: config.schedulerPollMs,
   });
   web.attach(app.service);
-  const http = createHttpApp({ logger, ready: () => app.store.ping() }, (express) => web.mount(express));
+  const http = createHttpApp({ logger, ready: () => app.store.ping() }, (express) =>
+    web.mount(express),
+  );
   const server = await listen(http, config.port, config.host);
   web.setPublicUrl(config.publicUrl ?? lanUrl(server.port) ?? server.url);
   app.scheduler.start((job) => app.service.handleJob(job));
@@ -67,7 +71,9 @@ if (import.meta.main) {
   const running = await start(config);
   process.stdout.write(
     `\ndialogrunde is running.\n  Open ${running.url}/ to start a round` +
-      (running.publicUrl !== running.url ? `\n  Phones in the room can use ${running.publicUrl}/` : '') +
+      (running.publicUrl !== running.url
+        ? `\n  Phones in the room can use ${running.publicUrl}/`
+        : '') +
       '\n  Stop with Ctrl+C.\n\n',
   );
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

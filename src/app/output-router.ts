@@ -11,7 +11,10 @@ export function routeOutput(
     async send(message: OutboundMessage) {
       const channel = channels[message.conversation.platform];
       if (!channel) {
-        logger.warn({ platform: message.conversation.platform, view: message.view.kind }, 'no channel for message');
+        logger.warn(
+          { platform: message.conversation.platform, view: message.view.kind },
+          'no channel for message',
+        );
         return;
       }
       await channel.send(message);

@@ -35,6 +35,12 @@ export interface StartInput {
   k?: number;
   maxPriorities?: number;
   timeZone?: string;
+  /**
+   * Whether the starter counts as a participant (m in "n of m"); default true.
+   * False when the starter is not a person who votes, e.g. the web channel's
+   * facilitator secret: otherwise m would stay one above everyone who can vote.
+   */
+  starterJoins?: boolean;
 }
 
 /** What channels may ask for. Identities become keys here, never in the core. */
@@ -117,7 +123,7 @@ export class RoundService {
     if (!result.ok) return result;
     const { state, effects } = result.value;
     await this.#d.store.create(state);
-    await this.#d.store.join(roundId, actor.key, now);
+    if (input.starterJoins !== false) await this.#d.store.join(roundId, actor.key, now);
     await runEffects(this.#d, deck, state, effects, now);
     this.#d.logger.info({ roundId, mode: settings.mode, deck: deckId }, 'round started');
     return ok({ roundId, state });
@@ -187,7 +193,15 @@ export class RoundService {
       const now = this.#d.clock.now();
       const command = build(record.state);
       const result = transition(record.state, command, { now, deck, actor });
-      if (!result.ok) return result;
+      if (!result.ok) {
+        // A retry of a request that already went through is refused by the rules
+        // (the note exists, the step moved on); it is a duplicate, not a mistake.
+        const key = options.idempotencyKey;
+        if (key && (await this.#d.store.wasSaved(key))) {
+          return ok({ state: record.state, duplicate: true });
+        }
+        return result;
+      }
       const saved = await this.#d.store.save(result.value.state, record.version, options);
       if (saved.ok) {
         const { state, effects } = result.value;

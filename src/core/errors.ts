@@ -44,6 +44,7 @@ export const ERROR_CODES = [
   'threshold_too_low',
   'deck_not_found',
   'stale_deadline',
+  'already_moved_on',
   'same_facilitator',
   'busy',
   'unknown_command',

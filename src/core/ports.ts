@@ -67,6 +67,12 @@ export interface RoundStore {
     options?: { idempotencyKey?: string },
   ): Promise<SaveResult>;
   /**
+   * Whether a save with this idempotency key succeeded (and the key has not
+   * expired). Lets a retried request that the rules would now refuse (the
+   * card it added exists already) be answered as the duplicate it is.
+   */
+  wasSaved(idempotencyKey: string): Promise<boolean>;
+  /**
    * Records or replaces the voter's ballot in an open box, atomically checking
    * the box is open. Also records the voter as a participant. `at` is epoch ms.
    */

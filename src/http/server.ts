@@ -39,7 +39,8 @@ export function createHttpApp(options: HttpOptions, mount: (app: Express) => voi
 
 function politeMessage(code: string): string {
   if (code === 'too_large') return 'Beskeden er for stor. / The request is too large.';
-  if (code === 'bad_request') return 'Forespørgslen kunne ikke læses. / The request could not be read.';
+  if (code === 'bad_request')
+    return 'Forespørgslen kunne ikke læses. / The request could not be read.';
   return 'Noget gik galt hos os. Prøv igen om lidt. / Something went wrong on our side. Please try again shortly.';
 }
 

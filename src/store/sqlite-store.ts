@@ -146,6 +146,13 @@ export class SqliteRoundStore implements RoundStore {
     }));
   }
 
+  async wasSaved(idempotencyKey: string): Promise<boolean> {
+    return this.#read('wasSaved', () => {
+      const row = this.#sql('SELECT 1 FROM idempotency WHERE key = ? AND expires_at > ?');
+      return row.get(`save:${idempotencyKey}`, this.#clock.now()) !== undefined;
+    });
+  }
+
   async claim(key: string, ttlMs: number): Promise<boolean> {
     return this.#write('claim', () => {
       const now = this.#clock.now();

@@ -402,10 +402,9 @@ describe('idempotency', () => {
     expect(record.state.customCards).toHaveLength(1);
   });
 
-  // BUG (open): the transition runs before the store's idempotency check, so a replay
-  // whose command the new state refuses (here duplicate_custom_card) reports that
-  // refusal instead of { duplicate: true }. Needs a "was this key used?" store call.
-  it.fails('the same custom card twice with one key: the second reports duplicate', async () => {
+  // The replay's command is refused by the new state (duplicate_custom_card); the
+  // service asks the store whether the key was saved and answers duplicate instead.
+  it('the same custom card twice with one key: the second reports duplicate', async () => {
     const app = await h.open();
     const roundId = await startRound(app);
     await advanceTo(app, roundId, 'custom');

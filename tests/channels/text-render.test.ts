@@ -1,4 +1,7 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadDeckFile } from '../../src/app/decks.ts';
 import { renderText } from '../../src/channels/text/render.ts';
 import type {
   BoxId,
@@ -26,6 +29,8 @@ import {
 import { summaryView } from '../../src/core/views/summary.ts';
 import type { CardResultView, CardVoteView, ViewModel } from '../../src/core/views/types.ts';
 import { testDeck, testSettings } from '../fixtures/test-deck.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Monday 23 November 2026, 10:00 in Copenhagen. */
 const T0 = Date.UTC(2026, 10, 23, 9, 0, 0);
@@ -150,7 +155,10 @@ const openCard = () =>
   input(
     'da',
     { step: 'rating', cards: { mentorordninger: 'closed', lederfora: 'open' } },
-    counts({ mentorordninger: TALLIES.mentorordninger ?? {} }, { ballots: { 'card:lederfora': 2 } }),
+    counts(
+      { mentorordninger: TALLIES.mentorordninger ?? {} },
+      { ballots: { 'card:lederfora': 2 } },
+    ),
   );
 
 function card(view: ViewModel | undefined): CardVoteView | CardResultView {
@@ -175,7 +183,7 @@ describe('renderText in Danish', () => {
         5. Hvad har vi mere gjort?
         6. Bæredygtighed
         7. Opsamling og afrunding
-      Omfang: Alle tre områder
+      Omfang: Alle områder
       Mødelederen styrer tempoet og åbner ét kort ad gangen.
       Alle stemmer er anonyme: ingen – heller ikke mødelederen – kan se, hvem der har stemt hvad. Et korts resultat vises først, når afstemningen er lukket, og kun hvis mindst 3 har vurderet det.
       Til sidst aftaler vi en opfølgningsplan. Den ansvarlige får en påmindelse 7 dage før fristen og på selve dagen."
@@ -189,7 +197,7 @@ describe('renderText in Danish', () => {
     expect(render(view)).toMatchInlineSnapshot(`
       "== Trin 2 af 7 · Mødets omfang ==
       Trin: Mødets omfang.
-        - [ ] Alle tre områder
+        - [ ] Alle områder
         - [ ] Kun Udvikling, i dybden
         - [x] Kun Fastholdelse, i dybden"
     `);
@@ -288,10 +296,10 @@ describe('renderText in Danish', () => {
       Udvikling › Ledere
       Gennemsnit 2,5 · median 3 · 4 har vurderet
         1: # 1
-        2:  0
+        2: 0
         3: ### 3
-        4:  0
-        5:  0
+        4: 0
+        5: 0
       1 svarede «ved ikke / ikke relevant»
       Fungerer delvist"
     `);
@@ -303,9 +311,9 @@ describe('renderText in Danish', () => {
       Udvikling › Medarbejdere
       Gennemsnit 3 · median 3 · 4 har vurderet
         1: ## 2
-        2:  0
-        3:  0
-        4:  0
+        2: 0
+        3: 0
+        4: 0
         5: ## 2
       Fungerer delvist
       Meningerne er delte – tal om hvorfor."
@@ -359,6 +367,12 @@ describe('renderText in Danish', () => {
       "== Trin 6 af 7 · Bæredygtighed ==
       Trin: Bæredygtighed.
       Vælg op til 3 indsatser, der betyder mest for et bæredygtigt arbejdsmiljø hos os.
+        - Mentorordninger (Ledere · 2,5)
+        - Interne lederfora (Ledere · 4,5)
+        - Supervision og sparring (Medarbejdere · 3)
+        - Kompetenceudvikling (Medarbejdere)
+        - Omsorgssamtaler (Trivsel på arbejdspladsen · 2,3)
+        - Nærværsfaktorer (Trivsel på arbejdspladsen · 4)
       3 af 5 har svaret"
     `);
     expect(render(withYourPicks(i, view, ['supervision', 'naervaer']))).toContain(
@@ -424,9 +438,7 @@ describe('renderText in Danish', () => {
       Ansvarlig: Anne
       [Udført] [Udskyd en uge] [Blokeret]"
     `);
-    expect(render(reminderView(i, 'p1', 0))).toContain(
-      'I dag er fristen for: Mentorordninger',
-    );
+    expect(render(reminderView(i, 'p1', 0))).toContain('I dag er fristen for: Mentorordninger');
   });
 
   it('facilitator, with one card open', () => {
@@ -449,9 +461,7 @@ describe('renderText in Danish', () => {
   });
 
   it('roundStatus', () => {
-    expect(render(roundStatusView(input('da', { status: 'paused' })))).toBe(
-      'Runden holder pause.',
-    );
+    expect(render(roundStatusView(input('da', { status: 'paused' })))).toBe('Runden holder pause.');
     expect(render(roundStatusView(input('da', { status: 'ended' })))).toBe(
       'Runden er afsluttet. Tak for dialogen!',
     );
@@ -473,7 +483,9 @@ describe('renderText in Danish', () => {
     expect(
       render(errorView('da', { code: 'too_many_priorities', params: { max: 3 } })),
     ).toMatchInlineSnapshot(`"Det lod sig ikke gøre: Du kan højst vælge 3 indsatser."`);
-    expect(render(errorView('da', 'unexpected'))).toMatchInlineSnapshot(`"Det lod sig ikke gøre: Noget gik galt hos os. Prøv igen om lidt; dine tidligere svar er gemt."`);
+    expect(render(errorView('da', 'unexpected'))).toMatchInlineSnapshot(
+      `"Det lod sig ikke gøre: Noget gik galt hos os. Prøv igen om lidt; dine tidligere svar er gemt."`,
+    );
   });
 });
 
@@ -489,7 +501,7 @@ describe('renderText in English', () => {
         5. What else have we done?
         6. Sustainability
         7. Summary
-      Scope: All three areas
+      Scope: All areas
       Each step is open until a deadline; then the round moves on by itself.
       All votes are anonymous: nobody, the facilitator included, can see who voted what. A card's result is shown only after voting has closed, and only if at least 3 people rated it.
       At the end we agree on a follow-up plan. The person responsible gets a reminder 7 days before the due date and on the day."
@@ -501,8 +513,8 @@ describe('renderText in English', () => {
       "== Presence factors ==
       Retention › Well-being at work
       Mean 4 · median 4 · 4 rated
-        1:  0
-        2:  0
+        1: 0
+        2: 0
         3: # 1
         4: ## 2
         5: # 1
@@ -570,7 +582,21 @@ describe('renderText in English', () => {
     `);
     expect(
       render(errorView('en', { code: 'invalid_time_zone', params: { timeZone: 'Mars/Olympus' } })),
-    ).toMatchInlineSnapshot(`"That did not work: The time zone “Mars/Olympus” is unknown. Use e.g. Europe/Copenhagen."`);
+    ).toMatchInlineSnapshot(
+      `"That did not work: The time zone “Mars/Olympus” is unknown. Use e.g. Europe/Copenhagen."`,
+    );
+  });
+});
+
+describe('scope wording follows the deck', () => {
+  it('says "Alle tre områder" only for a deck with three areas', () => {
+    const deck = loadDeckFile(join(ROOT, 'decks', 'baeredygtigt-arbejdsmiljoe.json'));
+    expect(deck.areas).toHaveLength(3);
+    const state: RoundState = { ...started('da'), settings: testSettings({ deckId: deck.id }) };
+    const three = render(introView({ deck, state, counts: counts(), now: T0 }));
+    expect(three).toContain('Omfang: Alle tre områder');
+    expect(render(introView(input('da')))).toContain('Omfang: Alle områder');
+    expect(render(scopeView(input('en')))).toContain('[x] All areas');
   });
 });
 

@@ -40,12 +40,15 @@ function readDeck(path: string): Deck {
 const cardsOf = (deck: Deck) => deck.areas.flatMap((a) => a.missions.flatMap((m) => m.cards));
 
 describe('help and version', () => {
-  it.each([[], ['help'], ['--help'], ['-h']])('%j prints the usage and exits 0', async (...argv) => {
-    const r = await run(...argv);
-    expect(r.code).toBe(0);
-    expect(r.out).toBe(USAGE);
-    expect(r.err).toBe('');
-  });
+  it.each([[], ['help'], ['--help'], ['-h']])(
+    '%j prints the usage and exits 0',
+    async (...argv) => {
+      const r = await run(...argv);
+      expect(r.code).toBe(0);
+      expect(r.out).toBe(USAGE);
+      expect(r.err).toBe('');
+    },
+  );
 
   it('--version prints the version from package.json', async () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };

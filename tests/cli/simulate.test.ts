@@ -6,7 +6,12 @@ import { simulate } from '../../src/cli/simulate.ts';
 import type { CardResultView } from '../../src/core/views/types.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TINY = ['--deck', 'tests/fixtures/tiny-deck.json', '--votes', 'tests/fixtures/tiny-votes.json'];
+const TINY = [
+  '--deck',
+  'tests/fixtures/tiny-deck.json',
+  '--votes',
+  'tests/fixtures/tiny-votes.json',
+];
 
 /** Runs the real command line in a child process, as a user would. */
 function cli(...args: string[]): string {

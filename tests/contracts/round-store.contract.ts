@@ -129,6 +129,29 @@ export function roundStoreContract(
       });
     });
 
+    describe('idempotency keys of saves', () => {
+      it('wasSaved is true only after a save with that key succeeded', async () => {
+        await store.create(roundFixture());
+        expect(await store.wasSaved('evt-1')).toBe(false);
+        // A conflicting save does not use up the key.
+        expect(await store.save(roundFixture(), 7, { idempotencyKey: 'evt-1' })).toEqual({
+          ok: false,
+          reason: 'conflict',
+        });
+        expect(await store.wasSaved('evt-1')).toBe(false);
+        await saveOk(roundFixture({ step: 'custom' }));
+        expect(await store.wasSaved('evt-1')).toBe(false);
+        expect(await store.save(roundFixture(), 2, { idempotencyKey: 'evt-1' })).toEqual({
+          ok: true,
+          version: 3,
+        });
+        expect(await store.wasSaved('evt-1')).toBe(true);
+        // Claims live in their own namespace.
+        expect(await store.claim('evt-2', 60_000)).toBe(true);
+        expect(await store.wasSaved('evt-2')).toBe(false);
+      });
+    });
+
     describe('claims', () => {
       it('grants a key once while the claim lives', async () => {
         expect(await store.claim('event-1', 60_000)).toBe(true);

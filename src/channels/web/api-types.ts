@@ -67,7 +67,10 @@ export interface RoundStateResponse {
 
 export interface ApiError {
   ok: false;
-  error: { code: ErrorView['code'] | 'bad_request' | 'rate_limited' | 'too_large' | 'not_found'; message: string };
+  error: {
+    code: ErrorView['code'] | 'bad_request' | 'rate_limited' | 'too_large' | 'not_found';
+    message: string;
+  };
 }
 
 /** Server-sent event on GET /api/rounds/:id/events. */

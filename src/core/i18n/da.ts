@@ -153,6 +153,7 @@ export const da = {
   'error.threshold_too_low': 'Anonymitetsgrænsen skal være mindst {min}.',
   'error.deck_not_found': 'Kortsættet «{deck}» findes ikke.',
   'error.stale_deadline': 'Fristen er ikke længere aktuel.',
+  'error.already_moved_on': 'Det er allerede sket – runden er gået videre.',
   'error.same_facilitator': 'Du er allerede mødeleder.',
   'error.busy': 'Der er travlt lige nu. Prøv igen om et øjeblik.',
   'error.unknown_command': 'Den kommando kender jeg ikke. Skriv «hjælp» for at se mulighederne.',

@@ -156,6 +156,7 @@ export const en: Record<MessageKey, string> = {
   'error.threshold_too_low': 'The anonymity threshold must be at least {min}.',
   'error.deck_not_found': 'The deck “{deck}” does not exist.',
   'error.stale_deadline': 'The deadline no longer applies.',
+  'error.already_moved_on': 'That already happened – the round has moved on.',
   'error.same_facilitator': 'You are already the facilitator.',
   'error.busy': 'It is busy right now. Please try again in a moment.',
   'error.unknown_command': 'I do not know that command. Type “help” to see what I can do.',

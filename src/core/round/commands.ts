@@ -48,8 +48,12 @@ export type Command =
       scope: Scope;
     }
   | { type: 'handOver'; toKey: string }
-  | { type: 'next' }
-  | { type: 'back' }
+  /**
+   * `from`: the step the facilitator saw when pressing. A second press of the
+   * same button (double click, two devices) then cannot skip a step.
+   */
+  | { type: 'next'; from?: StepId }
+  | { type: 'back'; from?: StepId }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'end' }
@@ -60,7 +64,8 @@ export type Command =
   | { type: 'closeCard'; cardId: string }
   | { type: 'openMission'; missionId: string }
   | { type: 'closeMission'; missionId: string }
-  | { type: 'openNextCard' }
+  /** `from`: the card that was open when pressed ('' when none), for the same reason. */
+  | { type: 'openNextCard'; from?: string }
   | {
       type: 'addCustomCard';
       cardId: string;

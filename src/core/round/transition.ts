@@ -67,7 +67,20 @@ export function transition(
   return ok({ ...result.value, state: { ...result.value.state, updatedAt: ctx.now } });
 }
 
+/** A press made on a screen that is out of date (a double click) changes nothing. */
+function outdated(state: RoundState, command: Command): boolean {
+  if ((command.type === 'next' || command.type === 'back') && command.from !== undefined) {
+    return command.from !== state.step;
+  }
+  if (command.type === 'openNextCard' && command.from !== undefined) {
+    const open = Object.keys(state.cards).filter((id) => state.cards[id] === 'open');
+    return command.from === '' ? open.length > 0 : !open.includes(command.from);
+  }
+  return false;
+}
+
 function apply(state: RoundState, command: Exclude<Command, { type: 'start' }>, ctx: Ctx) {
+  if (outdated(state, command)) return fail('already_moved_on');
   switch (command.type) {
     case 'next':
       return next(state, ctx);

@@ -5,21 +5,33 @@ import { progress } from './cards.ts';
 import { base, deckParams, fill, langOf, type ViewInput } from './input.ts';
 import type { FacilitatorView, Progress, RoundStatusView, ViewAction } from './types.ts';
 
+/**
+ * The facilitator's buttons. `next`, `back` and `openNextCard` carry what the
+ * screen showed (step, open card) so a double click cannot skip ahead.
+ */
 function actionsFor(input: ViewInput): ViewAction[] {
   const lang = langOf(input);
   const { state } = input;
   const a = (
     command: ViewAction['command'],
     key: Parameters<typeof t>[1],
-    style?: ViewAction['style'],
-  ) => (style ? { command, label: t(lang, key), style } : { command, label: t(lang, key) });
+    extra: { value?: string; style?: ViewAction['style'] } = {},
+  ): ViewAction => ({ command, label: t(lang, key), ...extra });
   if (state.status === 'ended') return [];
-  if (state.status === 'paused')
-    return [a('resume', 'action.resume', 'primary'), a('end', 'action.end', 'danger')];
+  if (state.status === 'paused') {
+    return [
+      a('resume', 'action.resume', { style: 'primary' }),
+      a('end', 'action.end', { style: 'danger' }),
+    ];
+  }
   const actions: ViewAction[] = [];
-  if (state.step === 'rating' || state.step === 'custom')
-    actions.push(a('openNextCard', 'action.openNextCard', 'primary'));
   const open = Object.keys(state.cards).filter((id) => state.cards[id] === 'open');
+  if (state.step === 'rating' || state.step === 'custom') {
+    const from = state.settings.mode === 'sync' && open.length === 1 ? (open[0] ?? '') : '';
+    if (state.settings.mode === 'sync') {
+      actions.push(a('openNextCard', 'action.openNextCard', { value: from, style: 'primary' }));
+    }
+  }
   for (const cardId of open) {
     const card = findRoundCard(input.deck, state, cardId);
     actions.push({
@@ -28,13 +40,14 @@ function actionsFor(input: ViewInput): ViewAction[] {
       label: `${t(lang, 'action.closeCard')}: ${card?.title[lang] ?? cardId}`,
     });
   }
+  const step = state.step;
   actions.push(
-    state.step === 'summary'
-      ? a('next', 'action.finish', 'primary')
-      : a('next', 'action.next', open.length ? undefined : 'primary'),
+    step === 'summary'
+      ? a('next', 'action.finish', { value: step, style: 'primary' })
+      : a('next', 'action.next', open.length ? { value: step } : { value: step, style: 'primary' }),
   );
-  if (state.step !== 'intro') actions.push(a('back', 'action.back'));
-  actions.push(a('pause', 'action.pause'), a('end', 'action.end', 'danger'));
+  if (step !== 'intro') actions.push(a('back', 'action.back', { value: step }));
+  actions.push(a('pause', 'action.pause'), a('end', 'action.end', { style: 'danger' }));
   return actions;
 }
 
