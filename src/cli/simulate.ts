@@ -104,7 +104,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
     const snap = await app.service.snapshot(state.id);
     if (!snap) throw new Error('the simulated round disappeared');
     const jobs = await app.scheduler.pending(state.id);
-    const header = `Dialogrunde – ${snap.deck.title[options.lang]} · ${options.participants} participants · seed ${options.seed} · ${options.mode}`;
+    // --seed and --mode are echoed as typed: they are the command's own words.
+    const people = options.lang === 'da' ? 'deltagere' : 'participants';
+    const header = `Dialogrunde – ${snap.deck.title[options.lang]} · ${options.participants} ${people} · seed ${options.seed} · ${options.mode}`;
     const reminders = options.lang === 'da' ? 'Planlagte påmindelser' : 'Scheduled reminders';
     const text = [
       header,

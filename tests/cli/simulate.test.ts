@@ -57,7 +57,8 @@ const tiny = (lang: 'da' | 'en') => cli('simulate', '--participants', '4', ...TI
  * Lowest first:
  *   areas     Fastholdelse 3.2 < Udvikling 3.3
  *   missions  Medarbejdere 3 < Trivsel 3.2 < Ledere 3.5
- *   cards     omsorgssamtaler 2.3 < mentorordninger 2.5 < supervision 3 < naervaer 4 < lederfora 4.5
+ *   cards     omsorgssamtaler 2.3 < mentorordninger 2.5 < supervision 3 (naervaer 4 and
+ *             lederfora 4.5 are listed under "strong", not among the lowest)
  * Strong (mean ≥ 4, highest first): lederfora 4.5, naervaer 4
  * Disagreements: supervision
  * Withheld: 1 card (kompetenceudvikling)
@@ -87,8 +88,6 @@ Lowest-scoring initiatives:
   1. Care conversations (Well-being at work) 2.3
   2. Mentoring schemes (Managers) 2.5
   3. Supervision and sparring (Staff) 3
-  4. Presence factors (Well-being at work) 4
-  5. Internal manager forums (Managers) 4.5
 What works well (4–5):
   1. Internal manager forums (Managers) 4.5
   2. Presence factors (Well-being at work) 4
@@ -98,8 +97,8 @@ What we prioritise:
   1. Mentoring schemes 3 picks
   2. Supervision and sparring 3 picks
   3. Care conversations 2 picks
-  4. Skills development 1 picks
-1 cards have fewer than 3 ratings, so their results are not shown.`;
+  4. Skills development 1 pick
+1 card has fewer than 3 ratings, so its result is not shown.`;
 
 const SUMMARY_DA = `4 deltagere
 Områder, laveste først:
@@ -113,8 +112,6 @@ Indsatser med lavest score:
   1. Omsorgssamtaler (Trivsel på arbejdspladsen) 2,3
   2. Mentorordninger (Ledere) 2,5
   3. Supervision og sparring (Medarbejdere) 3
-  4. Nærværsfaktorer (Trivsel på arbejdspladsen) 4
-  5. Interne lederfora (Ledere) 4,5
 Det lykkes vi med (4–5):
   1. Interne lederfora (Ledere) 4,5
   2. Nærværsfaktorer (Trivsel på arbejdspladsen) 4
@@ -125,7 +122,7 @@ Det prioriterer vi:
   2. Supervision og sparring 3 valg
   3. Omsorgssamtaler 2 valg
   4. Kompetenceudvikling 1 valg
-1 kort har færre end 3 vurderinger, så deres resultat vises ikke.`;
+1 kort har færre end 3 vurderinger, så dets resultat vises ikke.`;
 
 describe('simulate with recorded votes on the tiny deck (computed by hand)', () => {
   it('the fixture deck is valid', () => {
@@ -226,13 +223,13 @@ describe('simulate on the default deck', () => {
     const first = cli(...args);
     const second = cli(...args);
     expect(second).toBe(first);
-    expect(first).toContain('· 8 participants · seed 7 · sync');
+    expect(first).toContain('· 8 deltagere · seed 7 · sync');
     expect(cli('simulate', '--participants', '8', '--seed', '8')).not.toBe(first);
   });
 
   it('runs a whole round in async mode and prints a summary', () => {
     const out = cli('simulate', '--mode', 'async', '--participants', '6');
-    expect(out.split('\n')[0]).toMatch(/ · 6 participants · seed 1 · async$/);
+    expect(out.split('\n')[0]).toMatch(/ · 6 deltagere · seed 1 · async$/);
     expect(out).toContain('== Trin 7 af 7 · Opsamling og afrunding ==');
     expect(out).toContain('\n6 deltagere\n');
     expect(out).toContain('Områder, laveste først:');

@@ -19,6 +19,7 @@ export function renderText(view: ViewModel): string {
       return block(
         heading(`${view.counter} · ${view.title}`),
         view.text,
+        `${view.agendaTitle}:`,
         bullets(view.agenda, true),
         view.scope,
         view.mode,
@@ -181,7 +182,7 @@ function facilitator(view: FacilitatorView): string {
     heading(`${view.counter} · ${view.title}`),
     view.note,
     bullets(view.script),
-    view.openCards.length ? view.openCards.join(', ') : undefined,
+    ...view.details,
     view.progress?.text,
     view.actions.map((a) => `[${a.label}]`).join(' '),
   );

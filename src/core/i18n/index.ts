@@ -17,6 +17,14 @@ export function t(lang: Lang, key: MessageKey, params: Params = {}): string {
   });
 }
 
+/** Keys with a singular form `<key>.one` used when count is 1. */
+type Counted = 'priority.votes' | 'summary.withheld' | 'plan.postponed';
+
+/** A message that depends on a count: "1 valg" / "3 valg", "1 card has" / "2 cards have". */
+export function tn(lang: Lang, key: Counted, count: number, params: Params = {}): string {
+  return t(lang, count === 1 ? `${key}.one` : key, { ...params, count });
+}
+
 /** The polite message for a refusal, in the user's language. */
 export function errorMessage(lang: Lang, error: DomainError): string {
   return t(lang, `error.${error.code}`, error.params);

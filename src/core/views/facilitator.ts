@@ -1,5 +1,5 @@
 import { findRoundCard } from '../deck/lookup.ts';
-import { t } from '../i18n/index.ts';
+import { formatList, t } from '../i18n/index.ts';
 import { cardBox, PRIORITY_BOX, STEPS } from '../model.ts';
 import { progress } from './cards.ts';
 import { base, deckParams, fill, langOf, type ViewInput } from './input.ts';
@@ -64,6 +64,7 @@ export function facilitatorView(input: ViewInput): FacilitatorView {
   } else if (state.priority === 'open') {
     voting = progress(input, counts.ballots[PRIORITY_BOX] ?? 0, 'progress.answered');
   }
+  const pending = Object.values(state.cards).filter((p) => p === 'pending').length;
   const view: FacilitatorView = {
     kind: 'facilitator',
     ...base(input, 'facilitator', `${t(lang, 'facilitator.title')}: ${step.title[lang]}`),
@@ -73,7 +74,15 @@ export function facilitatorView(input: ViewInput): FacilitatorView {
     note: t(lang, 'facilitator.only'),
     script: step.script.map((line) => fill(line[lang], deckParams(state))),
     openCards: openTitles,
-    pendingCards: Object.values(state.cards).filter((p) => p === 'pending').length,
+    pendingCards: pending,
+    details: [
+      ...(openTitles.length
+        ? [t(lang, 'facilitator.openCards', { list: formatList(lang, openTitles) })]
+        : []),
+      ...(pending > 0 && (state.step === 'rating' || state.step === 'custom')
+        ? [t(lang, 'facilitator.pendingCards', { count: pending })]
+        : []),
+    ],
     actions: actionsFor(input),
   };
   if (voting) view.progress = voting;

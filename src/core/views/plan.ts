@@ -1,5 +1,5 @@
 import { findMission, findRoundCard } from '../deck/lookup.ts';
-import { t } from '../i18n/index.ts';
+import { t, tn } from '../i18n/index.ts';
 import type { PlanItem } from '../model.ts';
 import { formatDate } from '../time.ts';
 import { base, langOf, type ViewInput } from './input.ts';
@@ -18,7 +18,7 @@ export function planItemView(input: ViewInput, item: PlanItem): PlanItemView {
     status: item.status,
     statusLabel: t(lang, `plan.status.${item.status}`),
   };
-  if (item.postponed > 0) view.postponed = t(lang, 'plan.postponed', { count: item.postponed });
+  if (item.postponed > 0) view.postponed = tn(lang, 'plan.postponed', item.postponed);
   if (item.link?.kind === 'mission') {
     const found = findMission(input.deck, item.link.id);
     if (found) view.link = found.mission.title[lang];

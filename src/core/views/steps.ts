@@ -22,6 +22,7 @@ export function introView(input: ViewInput): IntroView {
     kind: 'intro',
     ...base(input, 'step:intro', input.deck.title[lang]),
     ...stepHeader(input, 'intro'),
+    agendaTitle: t(lang, 'intro.agenda'),
     agenda: Object.values(input.deck.steps).map((s) => s.title[lang]),
     anonymity: t(lang, 'intro.anonymity', { k: settings.k }),
     followUp: days > 0 ? t(lang, 'intro.followUp', { days }) : t(lang, 'intro.followUpSameDay'),

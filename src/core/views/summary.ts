@@ -1,5 +1,5 @@
 import { type Band, bandOf } from '../aggregate.ts';
-import { formatNumber, t } from '../i18n/index.ts';
+import { formatNumber, t, tn } from '../i18n/index.ts';
 import type { Lang } from '../model.ts';
 import { type CardSummary, summarize } from '../summary.ts';
 import { base, langOf, stepHeader, type ViewInput } from './input.ts';
@@ -71,7 +71,7 @@ export function summaryView(input: ViewInput): SummaryView {
         return {
           id: r.cardId,
           label: c ? c.card.title[lang] : r.cardId,
-          score: t(lang, 'priority.votes', { count: r.votes }),
+          score: tn(lang, 'priority.votes', r.votes),
           band: c ? cardLine(lang, c).band : 'none',
         };
       })
@@ -104,7 +104,11 @@ export function summaryView(input: ViewInput): SummaryView {
       },
       lowestCards: {
         heading: t(lang, 'summary.lowestCards'),
-        lines: s.lowestCards.slice(0, TOP).map((c) => cardLine(lang, c)),
+        // Cards that work well (4–5) belong under "strong", not among the lowest.
+        lines: s.lowestCards
+          .filter((c) => c.result.released && c.result.mean < 4)
+          .slice(0, TOP)
+          .map((c) => cardLine(lang, c)),
         empty: none,
       },
       strong: {
@@ -128,8 +132,7 @@ export function summaryView(input: ViewInput): SummaryView {
     },
     maaloversigt: maaloversigtView(input),
   };
-  if (s.withheld.length > 0)
-    view.withheld = t(lang, 'summary.withheld', { count: s.withheld.length, k });
+  if (s.withheld.length > 0) view.withheld = tn(lang, 'summary.withheld', s.withheld.length, { k });
   if (state.endedEarly) view.endedEarly = t(lang, 'summary.endedEarly');
   return view;
 }

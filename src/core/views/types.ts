@@ -60,6 +60,7 @@ export interface StepHeader {
 
 export interface IntroView extends Base, StepHeader {
   kind: 'intro';
+  agendaTitle: string;
   agenda: string[];
   anonymity: string;
   followUp: string;
@@ -233,6 +234,8 @@ export interface FacilitatorView extends Base {
   script: string[];
   openCards: string[];
   pendingCards: number;
+  /** "Åbne kort: …" and "12 kort er ikke åbnet endnu", when they apply. */
+  details: string[];
   progress?: Progress;
   actions: ViewAction[];
 }

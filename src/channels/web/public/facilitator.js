@@ -1,0 +1,170 @@
+// Facilitator page: the script and controls of the current step, what the
+// group sees, the cards and their phases, the follow-up plan, and links.
+// The facilitator secret comes from the URL fragment and goes out only as a header.
+
+import { apiActions, CardList, CardSlot } from './cards.js';
+import {
+  ApiError,
+  announce,
+  api,
+  applyLang,
+  attempt,
+  byId,
+  el,
+  exportLinks,
+  facilitatorSecret,
+  liveState,
+  pageLang,
+  roundApi,
+  roundIdFromPath,
+  setBanner,
+  showError,
+  t,
+} from './common.js';
+
+const roundId = roundIdFromPath();
+const secret = facilitatorSecret(roundId);
+const refresh = () => live?.refresh();
+const onAction = apiActions({ roundId, secret, after: refresh });
+
+const controlSlot = new CardSlot(byId('control'), { onAction });
+// The group's view, as the group sees it, without the participants' buttons.
+const groupSlot = new CardSlot(byId('group'), { interactive: false });
+const planSlot = new CardSlot(byId('plan'), { onAction });
+const results = new CardList(byId('results'), { interactive: false });
+
+/** @type {ReturnType<typeof liveState> | null} */
+let live = null;
+let lastProgress = '';
+
+/** @param {any} state */
+async function render(state) {
+  if (state.lang !== pageLang()) applyLang(state.lang);
+  byId('loading').hidden = true;
+  if (!state.facilitator) {
+    showError(t('facilitator.wrongSecret'));
+    return;
+  }
+  byId('deck-title').textContent = state.deckTitle ?? t('app.name');
+  byId('step-counter').textContent = state.facilitator.counter ?? state.stepView?.counter ?? '';
+  document.title = `${t('facilitator.title')} – ${state.stepView?.title ?? ''}`;
+  if (state.status === 'paused') setBanner(t('round.paused'), 'warn');
+  else if (state.status === 'ended') setBanner(t('round.ended'));
+  else setBanner('');
+
+  const progress = state.facilitator.progress?.text ?? '';
+  const progressLine = byId('progress');
+  progressLine.textContent = progress;
+  progressLine.hidden = !progress;
+  if (progress && progress !== lastProgress) announce(progress);
+  lastProgress = progress;
+
+  const cards = Array.isArray(state.cards) ? state.cards : [];
+  const closed = cards.filter((c) => c.kind === 'cardResult');
+  byId('results-section').hidden = closed.length === 0;
+  renderPhases(state);
+
+  await Promise.all([
+    controlSlot.show(state.facilitator),
+    groupSlot.show(
+      state.priority && state.stepView?.kind === 'priority' ? state.priority : state.stepView,
+    ),
+    planSlot.show(state.plan),
+    results.show(closed),
+  ]);
+}
+
+/**
+ * The cards of the rating and custom steps with their phase, and a button to
+ * open a waiting card or close an open one.
+ * @param {any} state
+ */
+function renderPhases(state) {
+  const container = byId('card-phases');
+  const view = state.stepView;
+  const list = view && (view.kind === 'rating' || view.kind === 'custom') ? view.cards : null;
+  if (!Array.isArray(list) || list.length === 0) {
+    const text = t('facilitator.noCards');
+    if (container.textContent !== text)
+      container.replaceChildren(el('p', { className: 'muted', text }));
+    return;
+  }
+  const signature = JSON.stringify(list.map((c) => [c.id, c.title, c.phase]));
+  if (container.dataset.signature === signature) return;
+  const focused = document.activeElement?.closest?.('[data-card-id]')?.getAttribute('data-card-id');
+  container.dataset.signature = signature;
+  const items = list.map((card) => {
+    const phase = card.phase === 'open' || card.phase === 'closed' ? card.phase : 'pending';
+    /** @type {HTMLElement | null} */
+    let button = null;
+    if (state.status === 'active' && phase !== 'closed') {
+      const command = phase === 'open' ? 'closeCard' : 'openCard';
+      const label = t(phase === 'open' ? 'facilitator.closeCard' : 'facilitator.openCard');
+      button = el('button', {
+        type: 'button',
+        className: 'button small secondary',
+        'aria-label': `${label}: ${card.title}`,
+        text: label,
+      });
+      button.addEventListener('click', async (event) => {
+        const target = /** @type {HTMLButtonElement} */ (event.currentTarget);
+        target.disabled = true;
+        await attempt(() =>
+          api(`${roundApi(roundId)}/command`, { body: { type: command, cardId: card.id }, secret }),
+        );
+        target.disabled = false;
+        refresh();
+      });
+    }
+    return el(
+      'li',
+      { className: `phase-item phase-${phase}`, 'data-card-id': card.id, 'data-phase': phase },
+      el(
+        'span',
+        { className: 'phase-title' },
+        el('span', { text: card.title }),
+        card.mission ? el('span', { className: 'muted small', text: ` · ${card.mission}` }) : null,
+      ),
+      el('span', { className: `phase-badge ${phase}`, text: t(`phase.${phase}`) }),
+      button,
+    );
+  });
+  container.replaceChildren(el('ol', { className: 'phase-list' }, ...items));
+  if (focused) {
+    /** @type {HTMLElement | null} */ (
+      container.querySelector(`[data-card-id="${CSS.escape(focused)}"] button`)
+    )?.focus({ preventScroll: true });
+  }
+}
+
+function links() {
+  const id = encodeURIComponent(roundId);
+  byId('screen-link').setAttribute('href', `/screen/${id}`);
+  byId('summary-link').setAttribute('href', `/s/${id}`);
+  byId('join-link').setAttribute('href', `/r/${id}`);
+  byId('exports').replaceChildren(exportLinks(roundId));
+}
+
+function main() {
+  applyLang(pageLang());
+  links();
+  if (!roundId || !secret) {
+    byId('loading').hidden = true;
+    showError(t('facilitator.missingSecret'));
+    return;
+  }
+  live = liveState({
+    roundId,
+    secret,
+    render: (state) => {
+      render(state).catch((error) => console.error(error));
+    },
+    onError: (error) => {
+      if (error instanceof ApiError) {
+        showError(error.status === 403 ? t('facilitator.wrongSecret') : error.message);
+      }
+    },
+  });
+}
+
+main();
