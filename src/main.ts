@@ -33,7 +33,9 @@ export async function start(config: Config) {
     web.mount(express),
   );
   const server = await listen(http, config.port, config.host);
-  web.setPublicUrl(config.publicUrl ?? lanUrl(server.port) ?? server.url);
+  // Bound to loopback only, phones cannot reach a LAN address: do not advertise one.
+  const local = ['127.0.0.1', '::1', 'localhost'].includes(config.host);
+  web.setPublicUrl(config.publicUrl ?? (local ? undefined : lanUrl(server.port)) ?? server.url);
   app.scheduler.start((job) => app.service.handleJob(job));
   logger.info({ url: server.url }, 'dialogrunde is running');
 

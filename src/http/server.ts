@@ -74,11 +74,15 @@ function closeGracefully(server: Server, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
     timer.unref();
+    // Keep-alive sockets hold close() open until they idle out; drop each one as
+    // soon as its last request has been answered.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    sweep.unref();
     server.close(() => {
       clearTimeout(timer);
+      clearInterval(sweep);
       resolve();
     });
-    // Keep-alive sockets with no request in flight would hold close() open.
     server.closeIdleConnections();
   });
 }

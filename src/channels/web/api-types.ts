@@ -24,6 +24,8 @@ export interface CreateRoundRequest {
   /** 'all' or an area id. */
   scope?: string;
   k?: number;
+  /** Picks per participant in step 6 (1–10); the deployment's default otherwise. */
+  maxPriorities?: number;
   timeZone?: string;
 }
 
@@ -35,6 +37,8 @@ export interface CreateRoundResponse {
   /** `/r/<roundId>`: share with participants (also as a QR code). */
   joinUrl: string;
   screenUrl: string;
+  /** `/s/<roundId>`: the summary page. */
+  summaryUrl: string;
 }
 
 /** GET /api/rounds/:id/state — everything a page shows, for this caller only. */
@@ -76,6 +80,77 @@ export interface ApiError {
 /** Server-sent event on GET /api/rounds/:id/events. */
 export interface ChangeEvent {
   version: number;
+}
+
+/**
+ * Request bodies (JSON; unknown fields are refused with 400 bad_request) and
+ * their answers. Mutating requests may send an Idempotency-Key header (≤ 100
+ * characters): a retry with the same key has no second effect.
+ */
+
+/** POST /api/rounds/:id/join (no body) → `{ ok: true, participants }`. */
+export interface JoinResponse {
+  ok: true;
+  participants: number;
+}
+
+/** POST /api/rounds/:id/vote → `{ ok: true, outcome, view }` (the card with `yourVote`). */
+export interface VoteRequest {
+  cardId: string;
+  /** Sent as is: "3" or 3.5 are refused (invalid_rating). */
+  value: 1 | 2 | 3 | 4 | 5 | 'na';
+}
+
+/** POST /api/rounds/:id/priorities → `{ ok: true, outcome, view }` (the form with `yours`). */
+export interface PrioritiesRequest {
+  cardIds: string[];
+}
+
+/** POST /api/rounds/:id/notes → 201 `{ ok: true, duplicate: false, noteId }`. */
+export interface NoteRequest {
+  /** null: about the round as a whole. */
+  areaId: string | null;
+  text: string;
+}
+
+/** POST /api/rounds/:id/custom-cards → 201 `{ ok: true, duplicate: false, cardId }`. */
+export interface CustomCardRequest {
+  missionId: string;
+  title: string;
+  description?: string;
+}
+
+/** Fields of a follow-up item; the owner is a typed name. */
+export interface PlanItemFields {
+  what: string;
+  goal: string;
+  actions: string;
+  owner: { name: string };
+  /** YYYY-MM-DD in the round's time zone. */
+  due: string;
+  link?: { kind: 'mission' | 'card'; id: string } | null;
+}
+
+/**
+ * POST /api/rounds/:id/command with the facilitator header → `{ ok: true, duplicate }`
+ * (addPlanItem: 201 with `itemId`). `from` on next/back/openNextCard: what the page
+ * showed when pressed, so a double click cannot skip ahead (409 already_moved_on).
+ */
+export type CommandRequest =
+  | { type: 'next' | 'back'; from?: StepId }
+  | { type: 'pause' | 'resume' | 'end' }
+  | { type: 'openNextCard'; from?: string }
+  | { type: 'openCard' | 'closeCard' | 'removeCustomCard'; cardId: string }
+  | { type: 'openMission' | 'closeMission'; missionId: string }
+  | { type: 'setScope'; scope: string }
+  | { type: 'removeStatusNote'; noteId: string }
+  | ({ type: 'addPlanItem' } & PlanItemFields)
+  | ({ type: 'editPlanItem'; itemId: string } & PlanItemFields)
+  | { type: 'removePlanItem'; itemId: string };
+
+/** POST /api/rounds/:id/plan/:itemId with the facilitator header (postpone = 7 days). */
+export interface PlanActionRequest {
+  action: 'done' | 'postpone' | 'blocked' | 'open';
 }
 
 /** Headers the client sends. */

@@ -19,6 +19,8 @@ export interface WebContext {
   service(): RoundService;
   /** Base URL for links and QR codes, without a trailing slash ('' = relative links). */
   publicUrl(): string;
+  /** True once shutdown began. */
+  closing(): boolean;
 }
 
 /** Round ids are ours (`newId()`); anything else cannot name a round. */

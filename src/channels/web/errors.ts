@@ -111,6 +111,9 @@ export function route(
   fn: (req: Request, res: Response) => Promise<void>,
 ): RequestHandler {
   return async (req, res) => {
+    // Shutting down: answer, then close the connection instead of keeping it alive,
+    // so the server's close() does not wait for idle keep-alive sockets to time out.
+    if (ctx.closing()) res.set('Connection', 'close');
     try {
       await fn(req, res);
     } catch (error) {

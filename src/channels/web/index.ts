@@ -51,6 +51,7 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
   const reminders = new ReminderBoard();
   let service: RoundService | undefined;
   let publicUrl = '';
+  let closing = false;
 
   const ctx: WebContext = {
     logger,
@@ -65,6 +66,7 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
       return service;
     },
     publicUrl: () => publicUrl,
+    closing: () => closing,
   };
 
   return {
@@ -91,6 +93,7 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
     },
     publicUrl: () => publicUrl,
     close() {
+      closing = true;
       hub.close();
     },
   };

@@ -1,15 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import express, { type RequestHandler, Router } from 'express';
 import type { WebContext } from './context.ts';
 import { isRoundId } from './context.ts';
 import { route } from './errors.ts';
 import { ensureParticipant } from './identity.ts';
+import { vendorScript } from './vendor.ts';
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 const CARDS_DIR = fileURLToPath(new URL('../../../cards/', import.meta.url));
-const require = createRequire(import.meta.url);
 
 /** Every page: only our own scripts, no framing, no referrer with round ids leaving the site. */
 export const securityHeaders: RequestHandler = (_req, res, next) => {
@@ -54,30 +53,6 @@ const ROUND_PAGES = {
   '/s/:id': 'summary.html',
 } as const;
 
-/** The vendored browser builds of the Adaptive Cards libraries. */
-const VENDOR: Record<string, string> = {
-  'adaptivecards.min.js': require.resolve('adaptivecards/dist/adaptivecards.min.js'),
-  'adaptivecards-templating.min.js': require.resolve(
-    'adaptivecards-templating/dist/adaptivecards-templating.min.js',
-  ),
-};
-
-/**
- * adaptivecards-templating's browser build expects adaptive-expressions as
- * the global `AEL`, but that package ships its browser build only as
- * CommonJS. Wrapped once, it loads as a plain script before the templating one.
- */
-let expressions: Promise<string> | undefined;
-function adaptiveExpressions(): Promise<string> {
-  expressions ??= readFile(require.resolve('adaptive-expressions/lib/browser.js'), 'utf8').then(
-    (source) =>
-      '/* adaptive-expressions (MIT), exposed as window.AEL for adaptivecards-templating */\n' +
-      `(function (module, exports) {\n${source}\n}).call(self, (self.__ael = { exports: {} }), self.__ael.exports);\n` +
-      'self.AEL = self.__ael.exports;\ndelete self.__ael;\n',
-  );
-  return expressions;
-}
-
 async function sendPage(res: express.Response, file: string): Promise<void> {
   const html = await readFile(`${PUBLIC_DIR}${file}`, 'utf8');
   res.set('Cache-Control', 'no-cache').type('html').send(html);
@@ -120,15 +95,12 @@ export function pageRoutes(ctx: WebContext): Router {
   router.get(
     '/vendor/:file',
     route(ctx, 'vendor', async (req, res) => {
-      const name = String(req.params.file);
-      res.set('Cache-Control', 'public, max-age=86400');
-      if (name === 'adaptive-expressions.js') {
-        res.type('js').send(await adaptiveExpressions());
+      const script = await vendorScript(String(req.params.file));
+      if (script === undefined) {
+        res.status(404).end();
         return;
       }
-      const path = Object.hasOwn(VENDOR, name) ? VENDOR[name] : undefined;
-      if (path === undefined) res.status(404).end();
-      else res.type('js').sendFile(path);
+      res.set('Cache-Control', 'public, max-age=86400').type('js').send(script);
     }),
   );
 

@@ -25,9 +25,9 @@ export const createRoundSchema = z.strictObject({
 });
 
 /** The value goes to the core as sent: "3", 3.5 or null are its to refuse (invalid_rating). */
-export const voteSchema = z.strictObject({ cardId: id, value: z.unknown() });
+export const voteSchema = z.strictObject({ cardId: id, value: z.unknown().optional() });
 
-export const prioritiesSchema = z.strictObject({ cardIds: z.unknown() });
+export const prioritiesSchema = z.strictObject({ cardIds: z.unknown().optional() });
 
 export const noteSchema = z.strictObject({
   areaId: id.nullable().optional(),

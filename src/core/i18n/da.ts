@@ -78,6 +78,7 @@ export const da = {
   'plan.due': 'Hvornår?',
   'plan.link': 'Knyttet til',
   'plan.submit': 'Tilføj aftale',
+  'form.required': 'Udfyld venligst feltet.',
   'plan.status.open': 'Åben',
   'plan.status.done': 'Udført',
   'plan.status.blocked': 'Blokeret',

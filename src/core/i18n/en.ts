@@ -81,6 +81,7 @@ export const en: Record<MessageKey, string> = {
   'plan.due': 'When?',
   'plan.link': 'Linked to',
   'plan.submit': 'Add agreement',
+  'form.required': 'Please fill in this field.',
   'plan.status.open': 'Open',
   'plan.status.done': 'Done',
   'plan.status.blocked': 'Blocked',

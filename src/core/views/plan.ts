@@ -43,6 +43,7 @@ export function planView(input: ViewInput): PlanView {
       owner: t(lang, 'plan.owner'),
       due: t(lang, 'plan.due'),
       submit: t(lang, 'plan.submit'),
+      required: t(lang, 'form.required'),
     },
   };
 }

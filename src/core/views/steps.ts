@@ -69,6 +69,7 @@ export function statusView(input: ViewInput): StatusView {
       area: t(lang, 'status.areaLabel'),
       placeholder: t(lang, 'status.placeholder'),
       submit: t(lang, 'status.submit'),
+      required: t(lang, 'form.required'),
       empty: t(lang, 'status.noNotes'),
     },
   };
@@ -97,6 +98,7 @@ export function customView(input: ViewInput): CustomView {
       description: t(lang, 'custom.descriptionLabel'),
       mission: t(lang, 'custom.missionLabel'),
       submit: t(lang, 'custom.submit'),
+      required: t(lang, 'form.required'),
       empty: t(lang, 'custom.none'),
     },
   };

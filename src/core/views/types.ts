@@ -78,7 +78,8 @@ export interface StatusView extends Base, StepHeader {
   kind: 'status';
   groups: { areaId: string | null; title: string; notes: string[] }[];
   areaChoices: Choice[];
-  labels: { area: string; placeholder: string; submit: string; empty: string };
+  /** `required`: the message a form shows when a required field is left empty. */
+  labels: { area: string; placeholder: string; submit: string; empty: string; required: string };
 }
 
 export interface RatingView extends Base, StepHeader {
@@ -125,7 +126,15 @@ export interface CustomView extends Base, StepHeader {
   cards: { id: string; title: string; mission: string; phase: CardPhase }[];
   remaining: string;
   missionChoices: Choice[];
-  labels: { title: string; description: string; mission: string; submit: string; empty: string };
+  labels: {
+    title: string;
+    description: string;
+    mission: string;
+    submit: string;
+    empty: string;
+    /** Shown when a required field is left empty. */
+    required: string;
+  };
 }
 
 export interface PriorityView extends Base, StepHeader {
@@ -212,6 +221,8 @@ export interface PlanView extends Base {
     owner: string;
     due: string;
     submit: string;
+    /** Shown when a required field is left empty. */
+    required: string;
   };
 }
 

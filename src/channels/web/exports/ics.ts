@@ -14,10 +14,13 @@ const MAX_OCTETS = 75;
 
 /** TEXT value escaping: backslash, semicolon, comma, newline. Other control characters are dropped. */
 export function icsText(text: string): string {
-  return text
-    .replace(/[\\;,]/g, '\\$&')
-    .replace(/\r\n|\r|\n/g, '\\n')
-    .replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, '');
+  return (
+    text
+      .replace(/[\\;,]/g, '\\$&')
+      .replace(/\r\n|\r|\n/g, '\\n')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: dropping control characters is the point
+      .replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, '')
+  );
 }
 
 /**
@@ -51,6 +54,7 @@ export function icsUtc(epochMs: number): string {
 }
 
 /** A URI value: no line breaks or other control characters. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: dropping control characters is the point
 const icsUri = (uri: string) => uri.replace(/[\u0000-\u001f\u007f\s]/g, '');
 
 export function planIcs(input: ViewInput, publicUrl: string): string {

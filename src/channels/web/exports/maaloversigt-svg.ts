@@ -250,9 +250,7 @@ function areaColumn(
     y += box.height + MISSION_GAP;
   }
   const height = y - MISSION_GAP - top;
-  const group = area.inScope
-    ? el('g', {}, markup)
-    : el('g', { opacity: 0.35, 'aria-disabled': 'true' }, markup);
+  const group = area.inScope ? el('g', {}, markup) : el('g', { opacity: '0.35' }, markup);
   return { height, markup: [group] };
 }
 

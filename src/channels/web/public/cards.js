@@ -2,7 +2,7 @@
 // adaptivecards-templating (global ACData), rendered with adaptivecards (global
 // AdaptiveCards). Card buttons are routed to the JSON API.
 
-import { announce, api, attempt, el, roundApi, t } from './common.js';
+import { api, attempt, el, roundApi, t } from './common.js';
 
 /** @type {any} */
 const AC = /** @type {any} */ (globalThis).AdaptiveCards;
@@ -403,37 +403,33 @@ export function ratingValue(/** @type {unknown} */ value) {
   return Number.isInteger(n) ? n : raw;
 }
 
-/** Facilitator commands sent to POST …/command. */
-const COMMANDS = new Set([
-  'next',
-  'back',
-  'pause',
-  'resume',
-  'end',
-  'openNextCard',
-  'closeCard',
-  'openCard',
-  'setScope',
-  'openMission',
-  'closeMission',
-  'removeStatusNote',
-  'removeCustomCard',
-  'addPlanItem',
-]);
-
 const PLAN_ACTIONS = /** @type {Record<string, string>} */ ({
   planDone: 'done',
   planPostpone: 'postpone',
   planBlocked: 'blocked',
 });
 
+/** Choice values that mean "about the round as a whole" (no area): the status card's `_general`. */
+const GENERAL_AREA = new Set(['', 'null', '_general']);
+
+/** Facilitator commands without arguments. */
+const BARE_COMMANDS = new Set(['pause', 'resume', 'end']);
+
+/**
+ * What the page knew when the button was pressed: the step and the open card.
+ * Sent along with "next", "back" and "open next card", so a double click
+ * cannot skip a step or a card.
+ * @typedef {{ step?: string, openCardId?: string }} PressedIn
+ */
+
 /**
  * Turns a card button (its `command` and submitted data) into the API call.
  * @param {string} command
  * @param {Record<string, unknown>} data
+ * @param {PressedIn} [context]
  * @returns {{ path: string, body: Record<string, unknown>, facilitator: boolean } | null}
  */
-export function requestFor(command, data) {
+export function requestFor(command, data, context = {}) {
   switch (command) {
     case 'vote':
       return {
@@ -445,7 +441,7 @@ export function requestFor(command, data) {
       const areaId = text(data.areaId).trim();
       return {
         path: '/notes',
-        body: { areaId: areaId === '' || areaId === 'null' ? null : areaId, text: text(data.text) },
+        body: { areaId: GENERAL_AREA.has(areaId) ? null : areaId, text: text(data.text) },
         facilitator: false,
       };
     }
@@ -488,9 +484,25 @@ export function requestFor(command, data) {
           what: text(data.what),
           goal: text(data.goal),
           actions: text(data.actions),
-          owner: text(data.owner),
+          owner: { name: text(data.owner) },
           due: text(data.due),
         },
+        facilitator: true,
+      };
+    case 'next':
+    case 'back':
+      return {
+        path: '/command',
+        body: context.step ? { type: command, from: context.step } : { type: command },
+        facilitator: true,
+      };
+    case 'openNextCard':
+      return {
+        path: '/command',
+        body:
+          context.openCardId !== undefined
+            ? { type: command, from: context.openCardId }
+            : { type: command },
         facilitator: true,
       };
     case 'closeCard':
@@ -513,24 +525,39 @@ export function requestFor(command, data) {
         body: { type: command, missionId: text(data.missionId ?? data.value) },
         facilitator: true,
       };
-    default: {
-      if (!COMMANDS.has(command)) return null;
-      /** @type {Record<string, unknown>} */
-      const body = { type: command };
-      if (data.value !== undefined) body.value = data.value;
-      return { path: '/command', body, facilitator: true };
-    }
+    default:
+      return BARE_COMMANDS.has(command)
+        ? { path: '/command', body: { type: command }, facilitator: true }
+        : null;
   }
+}
+
+/**
+ * What was on the page when a button was pressed, from the last state fetched.
+ * @param {any} state
+ * @returns {PressedIn}
+ */
+export function pressedIn(state) {
+  if (!state) return {};
+  const open = (Array.isArray(state.cards) ? state.cards : []).find(
+    (/** @type {any} */ c) => c.kind === 'cardVote' && c.phase === 'open',
+  );
+  return { step: state.step, openCardId: open ? String(open.cardId) : '' };
 }
 
 /**
  * An action handler for CardSlot: sends the card's command to the round's API.
  * Resolves to the response (undefined when it failed; the error is shown).
- * @param {{ roundId: string, secret?: string | null, after?: (command: string) => void }} options
+ * @param {{
+ *   roundId: string,
+ *   secret?: string | null,
+ *   state?: () => any,
+ *   after?: (command: string) => void,
+ * }} options
  */
 export function apiActions(options) {
   return async (/** @type {CardAction} */ action) => {
-    const request = requestFor(action.command, action.data);
+    const request = requestFor(action.command, action.data, pressedIn(options.state?.()));
     if (!request) return undefined;
     const result = await attempt(() =>
       api(`${roundApi(options.roundId)}${request.path}`, {
@@ -538,10 +565,7 @@ export function apiActions(options) {
         secret: options.secret ?? null,
       }),
     );
-    if (result !== undefined) {
-      if (options.after) options.after(action.command);
-      if (result && typeof result.message === 'string') announce(result.message);
-    }
+    if (result !== undefined && options.after) options.after(action.command);
     return result;
   };
 }

@@ -25,7 +25,7 @@ import {
 const roundId = roundIdFromPath();
 const secret = facilitatorSecret(roundId);
 const refresh = () => live?.refresh();
-const onAction = apiActions({ roundId, secret, after: refresh });
+const onAction = apiActions({ roundId, secret, state: () => live?.state, after: refresh });
 
 const controlSlot = new CardSlot(byId('control'), { onAction });
 // The group's view, as the group sees it, without the participants' buttons.

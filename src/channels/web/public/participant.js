@@ -20,7 +20,7 @@ import {
 } from './common.js';
 
 const roundId = roundIdFromPath();
-const onAction = apiActions({ roundId, after: () => live?.refresh() });
+const onAction = apiActions({ roundId, state: () => live?.state, after: () => live?.refresh() });
 
 const stepSlot = new CardSlot(byId('step'), { onAction });
 const openCards = new CardList(byId('open-cards'), { onAction });

@@ -160,18 +160,19 @@ function showCreated(created) {
   byId('facilitator-copy').replaceChildren(
     copyButton(() => facilitatorUrl, `${t('copy')}: ${t('start.facilitator')}`),
   );
-  byId('facilitator-open').setAttribute('href', created.facilitatorUrl);
+  // "Open" stays on the address this browser already uses (the links above are for sharing).
+  byId('facilitator-open').setAttribute('href', samePlace(facilitatorUrl));
 
   const joinInput = /** @type {HTMLInputElement} */ (byId('join-url'));
   joinInput.value = joinUrl;
   byId('join-copy').replaceChildren(copyButton(() => joinUrl, `${t('copy')}: ${t('start.join')}`));
-  byId('join-open').setAttribute('href', created.joinUrl);
+  byId('join-open').setAttribute('href', samePlace(joinUrl));
 
   const qr = /** @type {HTMLImageElement} */ (byId('qr'));
   qr.src = `/api/rounds/${encodeURIComponent(created.roundId)}/qr.svg`;
   qr.alt = `${t('start.qr')}: ${joinUrl}`;
 
-  byId('screen-open').setAttribute('href', created.screenUrl || screenUrl);
+  byId('screen-open').setAttribute('href', samePlace(screenUrl));
 
   const section = byId('created');
   section.hidden = false;
@@ -181,14 +182,16 @@ function showCreated(created) {
   announce(t('start.created'));
 }
 
-for (const input of [facilitatorInputOrNull(), byId('join-url')]) {
-  input?.addEventListener('focus', (event) => {
-    /** @type {HTMLInputElement} */ (event.target).select();
-  });
+/** The path, query and fragment of a link, to open it on this page's own origin. */
+function samePlace(/** @type {string} */ url) {
+  const u = new URL(url, location.origin);
+  return `${u.pathname}${u.search}${u.hash}`;
 }
 
-function facilitatorInputOrNull() {
-  return document.getElementById('facilitator-url');
+for (const input of [byId('facilitator-url'), byId('join-url')]) {
+  input.addEventListener('focus', (event) => {
+    /** @type {HTMLInputElement} */ (event.target).select();
+  });
 }
 
 applyLang(pageLang());
