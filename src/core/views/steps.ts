@@ -31,6 +31,13 @@ export function introView(input: ViewInput): IntroView {
   };
 }
 
+/** Mirrors the core rule: the scope changes only before the first card is opened. */
+function scopeEditable(state: ViewInput['state']): boolean {
+  const early = state.step === 'intro' || state.step === 'scope' || state.step === 'status';
+  const untouched = Object.values(state.cards).every((p) => p === 'pending');
+  return state.status === 'active' && early && untouched && state.customCards.length === 0;
+}
+
 export function scopeView(input: ViewInput): ScopeView {
   const lang = langOf(input);
   const { scope } = input.state;
@@ -48,6 +55,13 @@ export function scopeView(input: ViewInput): ScopeView {
     ...stepHeader(input, 'scope'),
     options,
     chosen: t(lang, 'scope.chosen', { scope: scopeLabel(input) }),
+    editable: scopeEditable(input.state),
+    value: scope.kind === 'all' ? 'all' : scope.areaId,
+    labels: {
+      choose: t(lang, 'scope.choose'),
+      submit: t(lang, 'scope.submit'),
+      note: t(lang, 'scope.note'),
+    },
   };
 }
 

@@ -18,6 +18,7 @@ export interface ViewAction {
 
 export type ActionCommand =
   | 'vote'
+  | 'setScope'
   | 'next'
   | 'back'
   | 'pause'
@@ -72,6 +73,11 @@ export interface ScopeView extends Base, StepHeader {
   kind: 'scope';
   options: (Choice & { selected: boolean })[];
   chosen: string;
+  /** The scope can still change (no card opened yet); only the facilitator may. */
+  editable: boolean;
+  /** The chosen option's value, preselected in the form. */
+  value: string;
+  labels: { choose: string; submit: string; note: string };
 }
 
 export interface StatusView extends Base, StepHeader {

@@ -189,6 +189,7 @@ export class CardSlot {
     /** @type {any} */
     this.view = null;
     this.generation = 0;
+    this.formSent = false;
     /** @type {Map<string, string>} template defaults of the card on the page, by input id */
     this.defaults = new Map();
   }
@@ -240,7 +241,19 @@ export class CardSlot {
       node = fallback(view);
     }
     const focus = this.rememberFocus();
+    // Forms behind a "show card" button (the plan's "Add") stay open across a redraw.
+    const expanded = this.formSent
+      ? []
+      : [...this.container.querySelectorAll('button[aria-expanded="true"]')].map((b) =>
+          b.getAttribute('aria-label'),
+        );
+    this.formSent = false;
     this.container.replaceChildren(node);
+    for (const button of node.querySelectorAll('button[aria-expanded="false"]')) {
+      if (expanded.includes(button.getAttribute('aria-label'))) {
+        /** @type {HTMLButtonElement} */ (button).click();
+      }
+    }
     this.container.hidden = false;
     this.card = card;
     this.defaults = defaults;
@@ -339,7 +352,9 @@ export class CardSlot {
     try {
       const ok = await this.onAction({ command, data, view: this.view, slot: this });
       if (ok !== undefined && FORM_COMMANDS.has(command)) {
-        // The form was sent: empty its text fields instead of keeping the sent text.
+        // The form was sent: empty its text fields instead of keeping the sent text,
+        // and let a form behind a "show card" button close at the next redraw.
+        this.formSent = true;
         for (const input of this.card?.getAllInputs() ?? []) {
           if (input.id && FORM_FIELDS.has(input.id) && input.renderedInputControlElement) {
             input.renderedInputControlElement.value = '';

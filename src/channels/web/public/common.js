@@ -330,6 +330,29 @@ export function setBanner(text, tone = 'info') {
   banner.dataset.tone = tone;
 }
 
+/**
+ * The live-connection notice ("reconnecting …"), apart from the round's own banner.
+ * @param {StringKey | ''} key empty: hide it
+ */
+function connectionNotice(key) {
+  let notice = document.getElementById('connection');
+  if (!notice) {
+    notice = el('div', {
+      id: 'connection',
+      className: 'banner',
+      'data-tone': 'warn',
+      hidden: true,
+    });
+    const main = document.querySelector('main');
+    if (!main) return;
+    main.prepend(notice);
+  }
+  // Marked for applyLang: the page may learn the round's language after this.
+  if (key) notice.setAttribute('data-i18n', key);
+  notice.textContent = key ? t(key) : '';
+  notice.hidden = !key;
+}
+
 // ---------------------------------------------------------------- the JSON API
 
 export class ApiError extends Error {
@@ -439,7 +462,8 @@ export function liveState(options) {
   /** @type {any} */
   let last = null;
 
-  async function refresh() {
+  /** @param {boolean} [quiet] true: a network failure is not shown (the connection notice says it) */
+  async function refresh(quiet = false) {
     if (running) {
       again = true;
       return;
@@ -454,6 +478,7 @@ export function liveState(options) {
           last = state;
           options.render(state);
         } catch (error) {
+          if (quiet && error instanceof ApiError && error.status === 0) continue;
           if (options.onError) options.onError(error);
           else if (error instanceof ApiError) showError(error.message);
         }
@@ -478,11 +503,11 @@ export function liveState(options) {
       delay = 1000;
       if (wasDown) {
         wasDown = false;
-        setBanner('');
+        connectionNotice('');
         announce(t('live.reconnected'));
+        // Whatever happened while we were away: resynchronise from the server.
+        refresh();
       }
-      // Whatever happened while we were away: resynchronise from the server.
-      refresh();
     });
     source.addEventListener('change', (event) => {
       let next = Number.NaN;
@@ -497,8 +522,10 @@ export function liveState(options) {
       if (stopped) return;
       if (!wasDown) {
         wasDown = true;
-        setBanner(t('live.reconnecting'), 'warn');
+        connectionNotice('live.reconnecting');
       }
+      // Meanwhile the page keeps up by asking (at the pace of the retries).
+      refresh(true);
       // The browser retries by itself while CONNECTING; when it gives up, we do.
       if (source && source.readyState === EventSource.CLOSED) {
         source.close();
@@ -509,6 +536,8 @@ export function liveState(options) {
     });
   }
 
+  // The state comes at once; the stream then says when to fetch it again.
+  refresh();
   connect();
   // A phone waking up or a network coming back: resync at once.
   document.addEventListener('visibilitychange', () => {

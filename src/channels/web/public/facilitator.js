@@ -32,6 +32,8 @@ const controlSlot = new CardSlot(byId('control'), { onAction });
 const groupSlot = new CardSlot(byId('group'), { interactive: false });
 const planSlot = new CardSlot(byId('plan'), { onAction });
 const results = new CardList(byId('results'), { interactive: false });
+// Reminders due now, with Done / Postpone / Blocked.
+const notices = new CardList(byId('notices'), { onAction });
 
 /** @type {ReturnType<typeof liveState> | null} */
 let live = null;
@@ -66,12 +68,26 @@ async function render(state) {
 
   await Promise.all([
     controlSlot.show(state.facilitator),
-    groupSlot.show(
-      state.priority && state.stepView?.kind === 'priority' ? state.priority : state.stepView,
-    ),
+    groupSlot.show(groupView(state, cards)),
     planSlot.show(state.plan),
     results.show(closed),
+    notices.show(state.notices ?? []),
   ]);
+  byId('notices-section').hidden = (state.notices ?? []).length === 0;
+  renderPlanControls(state);
+}
+
+/**
+ * What the group looks at now: the open card while one is open (the list of
+ * cards is in the side column), else the step's message.
+ * @param {any} state
+ * @param {any[]} cards
+ */
+function groupView(state, cards) {
+  const open = cards.filter((c) => c.kind === 'cardVote' && c.phase === 'open');
+  if (open.length === 1) return open[0];
+  if (state.priority && state.stepView?.kind === 'priority') return state.priority;
+  return state.stepView;
 }
 
 /**
@@ -137,11 +153,92 @@ function renderPhases(state) {
   }
 }
 
+/**
+ * Done / Postpone / Blocked for each item of the plan (the plan card lists
+ * the items; these are the facilitator's controls for them).
+ * @param {any} state
+ */
+function renderPlanControls(state) {
+  const container = byId('plan-controls');
+  const items = Array.isArray(state.plan?.items) ? state.plan.items : [];
+  // When the plan card brings its own status buttons, these are not needed.
+  const own = [...byId('plan').querySelectorAll('button')].some(
+    (b) => b.getAttribute('aria-label') === t('plan.done'),
+  );
+  container.hidden = items.length === 0 || own;
+  const signature = JSON.stringify(items.map((i) => [i.id, i.what, i.statusLabel, i.due]));
+  if (container.dataset.signature === signature) return;
+  container.dataset.signature = signature;
+  /** @type {[string, 'plan.done' | 'plan.postpone' | 'plan.blocked'][]} */
+  const actions = [
+    ['done', 'plan.done'],
+    ['postpone', 'plan.postpone'],
+    ['blocked', 'plan.blocked'],
+  ];
+  const rows = items.map((/** @type {any} */ item) =>
+    el(
+      'li',
+      { className: 'plan-control', 'data-item-id': item.id, 'data-status': item.status },
+      el(
+        'span',
+        { className: 'plan-control-text' },
+        el('strong', { text: item.what }),
+        el('span', { className: 'muted small', text: ` · ${item.due} · ${item.statusLabel}` }),
+      ),
+      el(
+        'span',
+        { className: 'actions' },
+        ...actions.map(([action, key]) => {
+          const button = el('button', {
+            type: 'button',
+            className: 'button small secondary',
+            'aria-label': `${t(key)}: ${item.what}`,
+            text: t(key),
+            disabled:
+              (action === 'done' && item.status === 'done') ||
+              (action === 'blocked' && item.status === 'blocked'),
+          });
+          button.addEventListener('click', async () => {
+            button.setAttribute('aria-busy', 'true');
+            const done = await attempt(() =>
+              api(`${roundApi(roundId)}/plan/${encodeURIComponent(item.id)}`, {
+                body: { action },
+                secret,
+              }),
+            );
+            button.removeAttribute('aria-busy');
+            if (done) announce(`${t(key)}: ${item.what}`);
+            refresh();
+          });
+          return button;
+        }),
+      ),
+    ),
+  );
+  container.replaceChildren(el('ul', { className: 'plan-controls' }, ...rows));
+}
+
 function links() {
   const id = encodeURIComponent(roundId);
-  byId('screen-link').setAttribute('href', `/screen/${id}`);
-  byId('summary-link').setAttribute('href', `/s/${id}`);
-  byId('join-link').setAttribute('href', `/r/${id}`);
+  /** @type {['link.screen' | 'link.summary' | 'link.join', string][]} */
+  const pages = [
+    ['link.screen', `/screen/${id}`],
+    ['link.summary', `/s/${id}`],
+    ['link.join', `/r/${id}`],
+  ];
+  byId('page-links').replaceChildren(
+    el(
+      'ul',
+      { className: 'links' },
+      ...pages.map(([key, href]) =>
+        el(
+          'li',
+          {},
+          el('a', { href, target: '_blank', rel: 'noopener', 'data-i18n': key, text: t(key) }),
+        ),
+      ),
+    ),
+  );
   byId('exports').replaceChildren(exportLinks(roundId));
 }
 

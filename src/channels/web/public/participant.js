@@ -8,8 +8,8 @@ import {
   announce,
   api,
   applyLang,
-  attempt,
   byId,
+  el,
   liveState,
   pageLang,
   roundApi,
@@ -27,7 +27,8 @@ const openCards = new CardList(byId('open-cards'), { onAction });
 const results = new CardList(byId('results'), { interactive: false });
 const prioritySlot = new CardSlot(byId('priority'), { onAction });
 const planSlot = new CardSlot(byId('plan'), { interactive: false });
-const notices = new CardList(byId('notices'), { onAction });
+// Reminders are for reading here; the facilitator marks items done.
+const notices = new CardList(byId('notices'), { interactive: false });
 
 /** @type {ReturnType<typeof liveState> | null} */
 let live = null;
@@ -60,7 +61,6 @@ async function render(state) {
   toggle('plan-section', showPlan);
   toggle('notices-section', (state.notices ?? []).length > 0);
   toggle('summary-link', showPlan);
-  byId('summary-href').setAttribute('href', `/s/${encodeURIComponent(roundId)}`);
 
   await Promise.all([
     stepSlot.show(stepView),
@@ -81,15 +81,44 @@ function toggle(id, visible) {
   byId(id).hidden = !visible;
 }
 
+/**
+ * Joins the round. A round that does not exist ends here (false); anything
+ * else (say, too many phones behind one address at once) is tried again in
+ * the background while the page already shows the round.
+ */
+async function join(attemptNo = 1) {
+  try {
+    await api(`${roundApi(roundId)}/join`, { body: {} });
+    return true;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      showError(error.message);
+      return false;
+    }
+    if (attemptNo < 5) {
+      setTimeout(() => join(attemptNo + 1).then(() => live?.refresh()), 3000 * attemptNo);
+    } else if (error instanceof ApiError) {
+      showError(error.message);
+    }
+    return true;
+  }
+}
+
 async function main() {
   applyLang(pageLang());
+  byId('summary-link').replaceChildren(
+    el('a', {
+      href: `/s/${encodeURIComponent(roundId)}`,
+      'data-i18n': 'participant.summaryLink',
+      text: t('participant.summaryLink'),
+    }),
+  );
   if (!roundId) {
     showError(t('error.notFound'));
     return;
   }
   // Joining is idempotent: after a reload the cookie brings back the same participant.
-  const joined = await attempt(() => api(`${roundApi(roundId)}/join`, { body: {} }));
-  if (!joined) {
+  if (!(await join())) {
     byId('loading').hidden = true;
     return;
   }

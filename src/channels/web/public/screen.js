@@ -62,8 +62,13 @@ async function render(state) {
   const result =
     closed.find((c) => c.cardId === lastClosedId) ?? (open.length === 0 ? closed.at(-1) : null);
 
-  // One open card is shown large; otherwise the step itself.
-  const current = open.length === 1 ? open[0] : open.length === 0 ? state.stepView : null;
+  // One open card is shown large; otherwise the step itself (but not the long list of
+  // cards to rate: between cards the room looks at the måloversigt and the last result).
+  const between = open.length === 0 && state.step === 'rating' && state.status !== 'ended';
+  const current =
+    open.length === 1 ? open[0] : open.length === 0 && !between ? state.stepView : null;
+  const waiting = byId('screen-waiting');
+  waiting.hidden = !between;
   const progress = byId('screen-progress');
   const progressText = open.length === 1 ? (open[0].progress?.text ?? '') : '';
   progress.textContent = progressText;
