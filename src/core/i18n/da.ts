@@ -67,6 +67,7 @@ export const da = {
   'summary.withheld': '{count} kort har færre end {k} vurderinger, så deres resultat vises ikke.',
   'summary.withheld.one': '1 kort har færre end {k} vurderinger, så dets resultat vises ikke.',
   'summary.noResults': 'Ingen resultater endnu.',
+  'summary.noLow': 'Ingen af de vurderede indsatser ligger under 4.',
   'summary.prioritiesWithheld': 'Prioriteringen vises ikke, fordi færre end {k} har prioriteret.',
   'summary.prioritiesOpen': 'Prioriteringen er ikke afsluttet.',
   'summary.participants': '{count} deltagere',

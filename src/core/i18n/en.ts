@@ -69,6 +69,7 @@ export const en: Record<MessageKey, string> = {
   'summary.withheld': '{count} cards have fewer than {k} ratings, so their results are not shown.',
   'summary.withheld.one': '1 card has fewer than {k} ratings, so its result is not shown.',
   'summary.noResults': 'No results yet.',
+  'summary.noLow': 'None of the rated initiatives scores below 4.',
   'summary.prioritiesWithheld':
     'The ranking is not shown because fewer than {k} people prioritised.',
   'summary.prioritiesOpen': 'The prioritisation has not finished.',

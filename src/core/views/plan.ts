@@ -3,7 +3,7 @@ import { t, tn } from '../i18n/index.ts';
 import type { PlanItem } from '../model.ts';
 import { formatDate } from '../time.ts';
 import { base, langOf, type ViewInput } from './input.ts';
-import type { PlanItemView, PlanView, ReminderView } from './types.ts';
+import type { PlanItemView, PlanView, ReminderView, ViewAction } from './types.ts';
 
 export function planItemView(input: ViewInput, item: PlanItem): PlanItemView {
   const lang = langOf(input);
@@ -17,6 +17,7 @@ export function planItemView(input: ViewInput, item: PlanItem): PlanItemView {
     dueIso: item.due,
     status: item.status,
     statusLabel: t(lang, `plan.status.${item.status}`),
+    buttons: progressActions(input, item),
   };
   if (item.postponed > 0) view.postponed = tn(lang, 'plan.postponed', item.postponed);
   if (item.link?.kind === 'mission') {
@@ -27,6 +28,25 @@ export function planItemView(input: ViewInput, item: PlanItem): PlanItemView {
     if (card) view.link = card.title[lang];
   }
   return view;
+}
+
+/** Done / Postpone a week / Blocked, for items not done. The core checks who may press. */
+function progressActions(input: ViewInput, item: PlanItem): ViewAction[] {
+  if (item.status === 'done') return [];
+  const lang = langOf(input);
+  const actions: ViewAction[] = [
+    { command: 'planDone', value: item.id, label: t(lang, 'action.done'), style: 'primary' },
+    { command: 'planPostpone', value: item.id, label: t(lang, 'action.postpone') },
+  ];
+  if (item.status !== 'blocked') {
+    actions.push({
+      command: 'planBlocked',
+      value: item.id,
+      label: t(lang, 'action.blocked'),
+      style: 'danger',
+    });
+  }
+  return actions;
 }
 
 export function planView(input: ViewInput): PlanView {
@@ -67,11 +87,7 @@ export function reminderView(
     text,
     item: itemView,
     owner: t(lang, 'reminder.owner', { owner: item.owner.name }),
-    actions: [
-      { command: 'planDone', value: item.id, label: t(lang, 'action.done'), style: 'primary' },
-      { command: 'planPostpone', value: item.id, label: t(lang, 'action.postpone') },
-      { command: 'planBlocked', value: item.id, label: t(lang, 'action.blocked'), style: 'danger' },
-    ],
+    actions: itemView.buttons,
   };
   if (item.owner.user) view.ownerUser = item.owner.user;
   return view;

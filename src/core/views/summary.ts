@@ -109,7 +109,7 @@ export function summaryView(input: ViewInput): SummaryView {
           .filter((c) => c.result.released && c.result.mean < 4)
           .slice(0, TOP)
           .map((c) => cardLine(lang, c)),
-        empty: none,
+        empty: s.lowestCards.length > 0 ? t(lang, 'summary.noLow') : none,
       },
       strong: {
         heading: t(lang, 'summary.strong'),

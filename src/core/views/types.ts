@@ -212,6 +212,8 @@ export interface PlanItemView {
   dueIso: string;
   status: PlanStatus;
   statusLabel: string;
+  /** Done / Postpone / Blocked while the item is not done. */
+  buttons: ViewAction[];
   postponed?: string;
   link?: string;
 }
