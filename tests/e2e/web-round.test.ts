@@ -379,6 +379,15 @@ describe.skipIf(!HAVE_CHROMIUM)('web channel in a real browser', () => {
         .textContent()) ?? '';
     expect(card1Title.length).toBeGreaterThan(2);
 
+    // A whole mission at once: all its waiting cards open together, then close together.
+    const missionRow = fac.locator('#card-phases [data-mission-id="medarbejdere"]');
+    await missionRow.getByRole('button', { name: /^Åbn hele målsætningen/ }).click();
+    const missionCards = p1.locator('#open-cards .ac-adaptiveCard[data-card-id]');
+    await expect.poll(() => missionCards.count(), { timeout: 10_000 }).toBe(4);
+    await missionRow.getByRole('button', { name: /^Luk målsætningen/ }).click();
+    await expect.poll(() => missionCards.count(), { timeout: 10_000 }).toBe(0);
+    expect(await fac.locator('#card-phases [data-phase="closed"]').count()).toBe(7);
+
     // ------------------------------------------------------------ step 5: own initiatives
     // The remaining cards stay unrated.
     await control.getByRole('button', { name: 'Næste trin' }).click();

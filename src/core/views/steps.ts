@@ -100,6 +100,7 @@ export function customView(input: ViewInput): CustomView {
     cards: custom.map((c) => ({
       id: c.id,
       title: c.title[lang],
+      missionId: c.mission.id,
       mission: c.mission.title[lang],
       phase: state.cards[c.id] ?? 'pending',
     })),
@@ -166,6 +167,7 @@ export function ratingView(input: ViewInput): RatingView {
       .map((c) => ({
         id: c.id,
         title: c.title[lang],
+        missionId: c.mission.id,
         mission: c.mission.title[lang],
         area: c.area.title[lang],
         phase: state.cards[c.id] ?? 'pending',

@@ -91,7 +91,14 @@ export interface StatusView extends Base, StepHeader {
 export interface RatingView extends Base, StepHeader {
   kind: 'rating';
   scale: string;
-  cards: { id: string; title: string; mission: string; area: string; phase: CardPhase }[];
+  cards: {
+    id: string;
+    title: string;
+    missionId: string;
+    mission: string;
+    area: string;
+    phase: CardPhase;
+  }[];
 }
 
 export interface CardHeader {
@@ -129,7 +136,7 @@ export interface CardResultView extends Base, CardHeader {
 
 export interface CustomView extends Base, StepHeader {
   kind: 'custom';
-  cards: { id: string; title: string; mission: string; phase: CardPhase }[];
+  cards: { id: string; title: string; missionId: string; mission: string; phase: CardPhase }[];
   remaining: string;
   missionChoices: Choice[];
   labels: {

@@ -109,42 +109,77 @@ function renderPhases(state) {
   if (container.dataset.signature === signature) return;
   const focused = document.activeElement?.closest?.('[data-card-id]')?.getAttribute('data-card-id');
   container.dataset.signature = signature;
-  const items = list.map((card) => {
-    const phase = card.phase === 'open' || card.phase === 'closed' ? card.phase : 'pending';
-    /** @type {HTMLElement | null} */
-    let button = null;
-    if (state.status === 'active' && phase !== 'closed') {
-      const command = phase === 'open' ? 'closeCard' : 'openCard';
-      const label = t(phase === 'open' ? 'facilitator.closeCard' : 'facilitator.openCard');
-      button = el('button', {
-        type: 'button',
-        className: 'button small secondary',
-        'aria-label': `${label}: ${card.title}`,
-        text: label,
-      });
-      button.addEventListener('click', async (event) => {
-        const target = /** @type {HTMLButtonElement} */ (event.currentTarget);
-        target.disabled = true;
-        await attempt(() =>
-          api(`${roundApi(roundId)}/command`, { body: { type: command, cardId: card.id }, secret }),
-        );
-        target.disabled = false;
-        refresh();
-      });
-    }
-    return el(
-      'li',
-      { className: `phase-item phase-${phase}`, 'data-card-id': card.id, 'data-phase': phase },
-      el(
-        'span',
-        { className: 'phase-title' },
-        el('span', { text: card.title }),
-        card.mission ? el('span', { className: 'muted small', text: ` · ${card.mission}` }) : null,
-      ),
-      el('span', { className: `phase-badge ${phase}`, text: t(`phase.${phase}`) }),
-      button,
+  /** @param {string} command @param {Record<string, string>} body @param {HTMLButtonElement} target */
+  const send = async (command, body, target) => {
+    target.disabled = true;
+    await attempt(() =>
+      api(`${roundApi(roundId)}/command`, { body: { type: command, ...body }, secret }),
     );
-  });
+    target.disabled = false;
+    refresh();
+  };
+  /** @param {string} command @param {string} label @param {string} name @param {Record<string, string>} body */
+  const button = (command, label, name, body) => {
+    const b = el('button', {
+      type: 'button',
+      className: 'button small secondary',
+      'aria-label': `${label}: ${name}`,
+      text: label,
+    });
+    b.addEventListener('click', (event) =>
+      send(command, body, /** @type {HTMLButtonElement} */ (event.currentTarget)),
+    );
+    return b;
+  };
+  const active = state.status === 'active';
+  /** @type {HTMLElement[]} */
+  const items = [];
+  let lastMission = '';
+  for (const card of list) {
+    // A header per mission, with "open/close the whole mission" (the core
+    // refuses what is not allowed right now, with a polite message).
+    if (card.missionId && card.missionId !== lastMission) {
+      lastMission = card.missionId;
+      const own = list.filter((c) => c.missionId === card.missionId);
+      const controls = [];
+      if (active && own.some((c) => c.phase === 'pending')) {
+        controls.push(
+          button('openMission', t('facilitator.openMission'), card.mission, {
+            missionId: card.missionId,
+          }),
+        );
+      }
+      if (active && own.some((c) => c.phase === 'open')) {
+        controls.push(
+          button('closeMission', t('facilitator.closeMission'), card.mission, {
+            missionId: card.missionId,
+          }),
+        );
+      }
+      items.push(
+        el(
+          'li',
+          { className: 'phase-mission', 'data-mission-id': card.missionId },
+          el('span', { className: 'phase-mission-title', text: card.mission }),
+          ...controls,
+        ),
+      );
+    }
+    const phase = card.phase === 'open' || card.phase === 'closed' ? card.phase : 'pending';
+    const command = phase === 'open' ? 'closeCard' : 'openCard';
+    const label = t(phase === 'open' ? 'facilitator.closeCard' : 'facilitator.openCard');
+    items.push(
+      el(
+        'li',
+        { className: `phase-item phase-${phase}`, 'data-card-id': card.id, 'data-phase': phase },
+        el('span', { className: 'phase-title' }, el('span', { text: card.title })),
+        el('span', { className: `phase-badge ${phase}`, text: t(`phase.${phase}`) }),
+        active && phase !== 'closed'
+          ? button(command, label, card.title, { cardId: card.id })
+          : null,
+      ),
+    );
+  }
   container.replaceChildren(el('ol', { className: 'phase-list' }, ...items));
   if (focused) {
     /** @type {HTMLElement | null} */ (
