@@ -1,15 +1,7 @@
 import type { Deck } from '../core/deck/schema.ts';
 import { type DomainError, fail } from '../core/errors.ts';
-import type {
-  BallotValue,
-  ConversationRef,
-  Lang,
-  Mode,
-  RoundSettings,
-  RoundState,
-  Scope,
-} from '../core/model.ts';
-import type { ChannelOutput, Clock, Job, RoundStore, Scheduler } from '../core/ports.ts';
+import type { BallotValue, RoundSettings, RoundState } from '../core/model.ts';
+import type { Job, RoundStore } from '../core/ports.ts';
 import { ok, type Result } from '../core/result.ts';
 import type { Actor, Command } from '../core/round/commands.ts';
 import type { Effect, ViewRequest } from '../core/round/effects.ts';
@@ -17,50 +9,13 @@ import { transition } from '../core/round/transition.ts';
 import { buildView } from '../core/views/build.ts';
 import type { ViewInput } from '../core/views/input.ts';
 import type { ViewModel } from '../core/views/types.ts';
-import type { DeckCatalog } from './decks.ts';
 import { runEffects } from './effects.ts';
 import { MissingDeckError } from './errors.ts';
-import type { Identity, VoterKeys } from './identity.ts';
-import type { Logger } from './logger.ts';
+import type { Identity } from './identity.ts';
+import type { ServiceCommand, ServiceDeps, StartInput } from './service-types.ts';
+import { RoundTurns } from './turns.ts';
 
-/** Settings a new round gets unless the starter chooses otherwise. */
-export type RoundDefaults = Omit<RoundSettings, 'mode'> & { mode: Mode };
-
-export interface StartInput {
-  conversation: ConversationRef;
-  deckId?: string;
-  lang?: Lang;
-  mode?: Mode;
-  scope?: Scope;
-  k?: number;
-  maxPriorities?: number;
-  timeZone?: string;
-  /**
-   * Whether the starter counts as a participant (m in "n of m"); default true.
-   * False when the starter is not a person who votes, e.g. the web channel's
-   * facilitator secret: otherwise m would stay one above everyone who can vote.
-   */
-  starterJoins?: boolean;
-}
-
-/** What channels may ask for. Identities become keys here, never in the core. */
-export type ServiceCommand =
-  | Exclude<Command, { type: 'start' | 'deadlineReached' | 'handOver' }>
-  | { type: 'handOver'; to: Identity };
-
-export interface ServiceDeps {
-  store: RoundStore;
-  scheduler: Scheduler;
-  output: ChannelOutput;
-  clock: Clock;
-  decks: DeckCatalog;
-  keys: VoterKeys;
-  newId: () => string;
-  logger: Logger;
-  defaults: RoundDefaults;
-  /** Attempts when another instance saved first (optimistic concurrency). */
-  maxAttempts?: number;
-}
+export type { RoundDefaults, ServiceCommand, ServiceDeps, StartInput } from './service-types.ts';
 
 type Outcome<T> = Result<T, DomainError>;
 
@@ -74,8 +29,7 @@ interface Applied {
 /** The use cases: load → transition → save (compare-and-set) → run effects. */
 export class RoundService {
   readonly #d: ServiceDeps;
-  /** The tail of each round's queue of commands in this process. */
-  readonly #turns = new Map<string, Promise<void>>();
+  readonly #turns = new RoundTurns();
 
   constructor(deps: ServiceDeps) {
     this.#d = deps;
@@ -172,7 +126,9 @@ export class RoundService {
     // commands (20 notes at once) would otherwise all load the same version, and all
     // but one would burn an attempt per round of retries until they give up as busy.
     // Conflicts then only come from other processes. Effects run after the turn.
-    const outcome = await this.#inTurn(roundId, () => this.#commit(roundId, actor, build, options));
+    const outcome = await this.#turns.run(roundId, () =>
+      this.#commit(roundId, actor, build, options),
+    );
     if (!outcome.ok) return outcome;
     const { state, duplicate, applied } = outcome.value;
     if (applied) await runEffects(this.#d, applied.deck, state, applied.effects, applied.now);
@@ -215,21 +171,6 @@ export class RoundService {
     }
     this.#d.logger.warn({ roundId }, 'gave up after repeated version conflicts');
     return fail('busy');
-  }
-
-  /** Runs `fn` after every earlier `#inTurn` call for the same round has settled. */
-  #inTurn<T>(roundId: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#turns.get(roundId) ?? Promise.resolve();
-    const run = previous.then(fn);
-    const settled = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#turns.set(roundId, settled);
-    void settled.then(() => {
-      if (this.#turns.get(roundId) === settled) this.#turns.delete(roundId);
-    });
-    return run;
   }
 
   /** A scheduled job is due: a step deadline or a follow-up reminder. */
