@@ -7,6 +7,7 @@ import type {
   BallotValue,
   BoxId,
   ConversationRef,
+  Platform,
   RoundCounts,
   RoundState,
   StepId,
@@ -103,6 +104,43 @@ export interface RoundStore {
   /** True when the backing storage answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/**
+ * What a channel remembers about the places it posts to: enough to reach a
+ * conversation again proactively, and which platform message shows which
+ * view. Opaque to the core; only channels read it.
+ */
+export interface ChannelMemory {
+  /**
+   * Stores (or replaces) what the channel needs to reach the conversation
+   * again. `data` is the channel's own JSON text (Teams: service url and
+   * the conversation reference); the memory does not parse it.
+   */
+  saveConversation(ref: {
+    platform: Platform;
+    tenant: string;
+    conversationId: string;
+    data: string;
+  }): Promise<void>;
+  /** The JSON text saved last for this conversation, or undefined. */
+  conversation(
+    platform: Platform,
+    tenant: string,
+    conversationId: string,
+  ): Promise<string | undefined>;
+  /**
+   * Remembers (or replaces) the platform message id (Teams activity id,
+   * Slack ts) that shows the view with key `key` in the conversation.
+   */
+  saveMessage(
+    platform: Platform,
+    conversationId: string,
+    key: string,
+    messageId: string,
+  ): Promise<void>;
+  /** The platform message id saved for `key` in the conversation, or undefined. */
+  message(platform: Platform, conversationId: string, key: string): Promise<string | undefined>;
 }
 
 /** A persisted job. `id` is deterministic: scheduling the same id twice keeps one job. */

@@ -57,4 +57,28 @@ CREATE TABLE IF NOT EXISTS idempotency (
 CREATE INDEX IF NOT EXISTS idempotency_by_expiry ON idempotency (expires_at);
 `,
   },
+  {
+    // What channels remember: conversation references (JSON text) and which
+    // platform message shows which view. Not tied to a round: a conversation
+    // outlives its rounds.
+    name: 'store-2-channel-memory',
+    sql: `
+CREATE TABLE IF NOT EXISTS channel_conversations (
+  platform TEXT NOT NULL,
+  tenant TEXT NOT NULL,
+  conversation_id TEXT NOT NULL,
+  data TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (platform, tenant, conversation_id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS channel_messages (
+  platform TEXT NOT NULL,
+  conversation_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (platform, conversation_id, key)
+) STRICT, WITHOUT ROWID;
+`,
+  },
 ];

@@ -16,6 +16,7 @@ import type {
 } from '../core/ports.ts';
 import { StoreError } from './errors.ts';
 import { boxCounts, castInto, readBallot, reconcileBoxes } from './sqlite-boxes.ts';
+import { SqliteChannelMemory } from './sqlite-channel-memory.ts';
 import { migrate, openDatabase, type Sql, statementCache, transaction } from './sqlite-db.ts';
 import {
   addParticipant,
@@ -60,6 +61,8 @@ export class SqliteRoundStore implements RoundStore {
   readonly #clock: Clock;
   readonly #ttlMs: number;
   readonly #sql: Sql;
+  /** Channels' conversation references and message ids, on the same connection. */
+  readonly channelMemory: SqliteChannelMemory;
 
   constructor(db: DatabaseSync, options: Omit<SqliteStoreOptions, 'path'> = {}) {
     this.db = db;
@@ -67,6 +70,7 @@ export class SqliteRoundStore implements RoundStore {
     this.#ttlMs = options.idempotencyTtlMs ?? 24 * 60 * 60_000;
     this.#sql = statementCache(db);
     this.#read('migrate', () => migrate(db, STORE_MIGRATIONS));
+    this.channelMemory = new SqliteChannelMemory(db, this.#clock);
   }
 
   async create(state: RoundState): Promise<RoundRecord> {

@@ -116,7 +116,11 @@ describe('SqliteScheduler specifics', () => {
     expect(await store.ping()).toBe(true);
     expect(await s.pollOnce(record)).toBe(1);
     const names = store.db.prepare('SELECT name FROM schema_migrations ORDER BY name').all();
-    expect(names).toEqual([{ name: 'scheduler-1' }, { name: 'store-1' }]);
+    expect(names).toEqual([
+      { name: 'scheduler-1' },
+      { name: 'store-1' },
+      { name: 'store-2-channel-memory' },
+    ]);
     await s.close();
     expect(store.db.isOpen).toBe(true); // not the scheduler's to close
     await store.close();

@@ -73,7 +73,7 @@ describe('SqliteRoundStore specifics', () => {
     store = await openSqliteStore({ path });
     expect((await store.load('r-fixture'))?.version).toBe(1);
     const names = store.db.prepare('SELECT name FROM schema_migrations').all();
-    expect(names).toEqual([{ name: 'store-1' }]);
+    expect(names).toEqual([{ name: 'store-1' }, { name: 'store-2-channel-memory' }]);
   });
 
   it('stores only the voter keys it was given, and no vote after sealing', async () => {

@@ -1,0 +1,192 @@
+import type { ConversationReference } from '@microsoft/agents-activity';
+import { CardFactory, type CloudAdapter, MessageFactory } from '@microsoft/agents-hosting';
+import type { Logger } from '../../app/logger.ts';
+import { createChannelOutbox, TEAMS_RETRYABLE_STATUSES } from '../../app/outbox/channel.ts';
+import type { Outbox, SendInfo } from '../../app/outbox/outbox.ts';
+import { type BackoffOptions, type HttpFailure, retryOnStatus } from '../../app/outbox/retry.ts';
+import { TEAMS_THREAD_LIMITS } from '../../app/outbox/thread-limiter.ts';
+import type { Timers } from '../../app/outbox/timers.ts';
+import type { ChannelMemory, ChannelOutput, Clock, OutboundMessage } from '../../core/ports.ts';
+import { type CardJson, cardFor } from '../cards/bind.ts';
+
+/** What one outbox send carries: the card, and where to find the conversation reference. */
+export interface TeamsSend {
+  tenant: string;
+  card: CardJson;
+}
+
+/** What the Teams channel saves per conversation (`ChannelMemory.saveConversation`'s `data`). */
+export interface StoredConversation {
+  /** `context.activity.getConversationReference()`: service url, conversation, agent, … */
+  reference: ConversationReference;
+}
+
+export interface TeamsOutputDeps {
+  adapter: CloudAdapter;
+  /** The bot's app id (Entra client id); `continueConversation` needs it for the outbound token. */
+  appId: string;
+  memory: ChannelMemory;
+  clock: Clock;
+  timers: Timers;
+  logger: Logger;
+  /** Minimum time between two edits of one card, in ms. Default 2000. */
+  intervalMs?: number;
+  backoff?: BackoffOptions;
+}
+
+/** A proactive call failed before reaching the connector (no stored reference, no id back). */
+export class TeamsSendError extends Error {
+  override readonly name = 'TeamsSendError';
+}
+
+/**
+ * Status and Retry-After of the SDK's `HttpError` (`status`, and a fetch
+ * `Headers` at `response.headers`); the SDK itself never retries.
+ */
+export function readHttpError(error: unknown): HttpFailure | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const status = (error as { status?: unknown }).status;
+  if (typeof status !== 'number') return undefined;
+  const headers = (error as { response?: { headers?: unknown } }).response?.headers;
+  let retryAfter: string | null = null;
+  if (headers instanceof Headers) retryAfter = headers.get('retry-after');
+  else if (typeof headers === 'object' && headers !== null) {
+    const raw = (headers as Record<string, unknown>)['retry-after'];
+    if (typeof raw === 'string') retryAfter = raw;
+  }
+  return { status, retryAfter };
+}
+
+/** Parses what `saveConversation` stored; undefined when it is not a usable reference. */
+export function parseStoredConversation(data: string | undefined): StoredConversation | undefined {
+  if (data === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(data) as Partial<StoredConversation>;
+    const reference = parsed.reference;
+    if (!reference?.serviceUrl || !reference.conversation?.id) return undefined;
+    return { reference };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The Teams channel's output. Group views become Adaptive Cards posted
+ * proactively in the round's conversation once, then edited in place (the
+ * activity id per view key is kept in ChannelMemory). All calls go through
+ * the channel outbox: edits of one card are coalesced (one per `intervalMs`),
+ * per-thread rate limits are respected, and 412/429/502/504 are retried with
+ * backoff and jitter, honouring Retry-After.
+ *
+ * Facilitator views are never sent here: posting them proactively would show
+ * the facilitator's script to the whole group. The facilitator sees them as
+ * the invoke response to their own card actions (see `invoke.ts`).
+ */
+export class TeamsOutput implements ChannelOutput {
+  readonly #d: TeamsOutputDeps;
+  readonly #outbox: Outbox<TeamsSend>;
+  /** Messages (thread + key) posted or being posted by this process: later sends are edits. */
+  readonly #posted = new Set<string>();
+
+  constructor(deps: TeamsOutputDeps) {
+    this.#d = deps;
+    this.#outbox = createChannelOutbox<TeamsSend>(
+      {
+        send: (thread, key, value, info) => this.#send(thread, key, value, info),
+        isRetryable: retryOnStatus(TEAMS_RETRYABLE_STATUSES, readHttpError, deps.clock),
+        limits: TEAMS_THREAD_LIMITS,
+      },
+      {
+        clock: deps.clock,
+        timers: deps.timers,
+        ...(deps.intervalMs !== undefined && { intervalMs: deps.intervalMs }),
+        ...(deps.backoff && { backoff: deps.backoff }),
+        onError: (error, failure) =>
+          deps.logger.error(
+            { err: error, key: failure.key, kind: failure.kind, attempts: failure.attempts },
+            'teams send given up',
+          ),
+      },
+    );
+  }
+
+  async send(message: OutboundMessage): Promise<void> {
+    const { conversation, audience, view } = message;
+    if (conversation.platform !== 'teams') return;
+    // Never to the group: see the class comment.
+    if (audience === 'facilitator') return;
+    const value: TeamsSend = { tenant: conversation.tenant, card: cardFor(view) };
+    const thread = conversation.conversationId;
+    const mk = JSON.stringify([thread, view.key]);
+    if (this.#posted.has(mk)) {
+      this.#outbox.update(thread, view.key, value);
+      return;
+    }
+    const known = await this.#d.memory.message('teams', thread, view.key);
+    if (known !== undefined || this.#posted.has(mk)) {
+      this.#posted.add(mk);
+      this.#outbox.update(thread, view.key, value);
+      return;
+    }
+    this.#posted.add(mk);
+    // Not awaited: the outbox queues it (later edits of the key ride along or follow it).
+    void this.#outbox.post(thread, view.key, value).then((sent) => {
+      if (!sent) this.#posted.delete(mk);
+    });
+  }
+
+  /** Sends every waiting edit now and resolves when nothing is queued. */
+  flush(): Promise<void> {
+    return this.#outbox.flush();
+  }
+
+  close(): Promise<void> {
+    return this.#outbox.close();
+  }
+
+  stats() {
+    return this.#outbox.stats();
+  }
+
+  async #send(thread: string, key: string, value: TeamsSend, info: SendInfo): Promise<void> {
+    const { adapter, appId, memory } = this.#d;
+    const stored = parseStoredConversation(
+      await memory.conversation('teams', value.tenant, thread),
+    );
+    if (!stored) throw new TeamsSendError('no conversation reference stored for this conversation');
+    const existing = await memory.message('teams', thread, key);
+    // A post whose first attempt landed but whose answer was lost is an edit on retry.
+    const post = existing === undefined;
+    if (info.kind === 'update' && post) {
+      this.#d.logger.warn({ key }, 'teams: no message id for an edit; posting instead');
+    }
+    const activity = MessageFactory.attachment(CardFactory.adaptiveCard(value.card));
+    // A new top-level message, not a reply to the reference's activity.
+    const reference: ConversationReference = { ...stored.reference, activityId: undefined };
+    let failure: unknown;
+    let sentId: string | undefined;
+    await adapter.continueConversation(appId, reference, async (context) => {
+      // Errors are caught here: thrown out of this callback they would reach
+      // adapter.onTurnError, whose default posts error text into the chat.
+      try {
+        if (post) {
+          context.onSendActivities(async (_ctx, activities, next) => {
+            for (const a of activities) a.replyToId = undefined;
+            return next();
+          });
+          sentId = (await context.sendActivity(activity))?.id;
+        } else {
+          activity.id = existing;
+          await context.updateActivity(activity);
+        }
+      } catch (error) {
+        failure = error;
+      }
+    });
+    if (failure !== undefined) throw failure;
+    if (post) {
+      if (!sentId) throw new TeamsSendError('the connector returned no activity id');
+      await memory.saveMessage('teams', thread, key, sentId);
+    }
+  }
+}
