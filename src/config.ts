@@ -27,6 +27,22 @@ export interface Config {
   /** Base URL people open (links, QR codes); null = work it out from the LAN address. */
   publicUrl: string | null;
   defaults: RoundDefaults;
+  teams: TeamsConfig;
+}
+
+/** Microsoft Teams (Azure Bot Service). Off unless an app id or the anonymous dev flag is set. */
+export interface TeamsConfig {
+  enabled: boolean;
+  /** The bot's Entra app (client) id: the expected audience of inbound tokens. */
+  appId: string | null;
+  /** The app registration's client secret (outbound tokens). */
+  appPassword: string | null;
+  /** Tenant of a single-tenant app registration; null = multi-tenant. */
+  tenantId: string | null;
+  /** Development only: accept requests without a token (Agents Playground). */
+  allowAnonymous: boolean;
+  /** Tenants whose activities are handled; empty = any tenant. */
+  tenantAllowlist: string[];
 }
 
 export class ConfigError extends Error {
@@ -74,6 +90,13 @@ const schema = z.object({
   ASYNC_RATING_MINUTES: int(2880, 1, 86_400),
   ASYNC_CUSTOM_MINUTES: int(1440, 1, 86_400),
   ASYNC_PRIORITY_MINUTES: int(1440, 1, 86_400),
+  TEAMS_APP_ID: z.string().trim().min(1).optional(),
+  TEAMS_APP_PASSWORD: z.string().min(1).optional(),
+  TEAMS_TENANT_ID: z.string().trim().min(1).optional(),
+  TEAMS_ALLOW_ANONYMOUS: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false'),
+  TEAMS_TENANT_ALLOWLIST: z.string().optional(),
 });
 
 /** Parses the environment. Throws a ConfigError naming every problem. */
@@ -91,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'DIALOGRUNDE_SECRET: required in production (generate one: npx dialogrunde secret)',
     );
   }
+  if (parsed.success) problems.push(...teamsProblems(parsed.data));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const dataDir = resolve(e.DATA_DIR);
@@ -123,7 +147,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         priority: e.ASYNC_PRIORITY_MINUTES,
       },
     },
+    teams: {
+      enabled: Boolean(e.TEAMS_APP_ID) || e.TEAMS_ALLOW_ANONYMOUS === 'true',
+      appId: e.TEAMS_APP_ID ?? null,
+      appPassword: e.TEAMS_APP_PASSWORD ?? null,
+      tenantId: e.TEAMS_TENANT_ID ?? null,
+      allowAnonymous: e.TEAMS_ALLOW_ANONYMOUS === 'true',
+      tenantAllowlist: (e.TEAMS_TENANT_ALLOWLIST ?? '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter((t) => t !== ''),
+    },
   };
+}
+
+function teamsProblems(e: z.infer<typeof schema>): string[] {
+  const problems: string[] = [];
+  if (e.TEAMS_APP_ID && !e.TEAMS_APP_PASSWORD) {
+    problems.push(
+      'TEAMS_APP_PASSWORD: required with TEAMS_APP_ID (the client secret of the Entra app registration)',
+    );
+  }
+  if (e.TEAMS_APP_PASSWORD && !e.TEAMS_APP_ID) {
+    problems.push("TEAMS_APP_ID: required with TEAMS_APP_PASSWORD (the bot's Entra app id)");
+  }
+  if (e.NODE_ENV === 'production' && e.TEAMS_ALLOW_ANONYMOUS === 'true') {
+    problems.push(
+      'TEAMS_ALLOW_ANONYMOUS: development only; the Teams channel refuses to start in production without credentials (set TEAMS_APP_ID and TEAMS_APP_PASSWORD instead)',
+    );
+  }
+  return problems;
 }
 
 /**

@@ -4,8 +4,10 @@ import { createEmbeddedApp } from './app/compose.ts';
 import { BUILTIN_DECKS_DIR, DeckCatalog } from './app/decks.ts';
 import { createLogger } from './app/logger.ts';
 import { routeOutput } from './app/output-router.ts';
+import { createTeamsChannel, type TeamsChannel } from './channels/teams/index.ts';
 import { createWebChannel } from './channels/web/index.ts';
 import { type Config, loadConfig } from './config.ts';
+import type { OutboundMessage } from './core/ports.ts';
 import { createHttpApp, listen } from './http/server.ts';
 
 /** Composition root: config → store and scheduler → channels → one HTTP server. */
@@ -18,20 +20,37 @@ export async function start(config: Config) {
   }
   const decks = DeckCatalog.load([BUILTIN_DECKS_DIR, ...config.extraDeckDirs]);
   const web = createWebChannel({ logger, clock: systemClock, decks, defaults: config.defaults });
+  // The Teams output needs the store's channel memory, and the app needs the output: late binding.
+  let teams: TeamsChannel | undefined;
+  const teamsOutput = { send: (m: OutboundMessage) => teams?.output.send(m) ?? Promise.resolve() };
   const app = await createEmbeddedApp({
     sqlitePath: config.sqlitePath,
     secret: config.secret,
     clock: systemClock,
-    output: routeOutput({ web: web.output }, logger),
+    output: routeOutput(
+      config.teams.enabled ? { web: web.output, teams: teamsOutput } : { web: web.output },
+      logger,
+    ),
     decks,
     defaults: config.defaults,
     logger,
     pollMs: config.schedulerPollMs,
   });
   web.attach(app.service);
-  const http = createHttpApp({ logger, ready: () => app.store.ping() }, (express) =>
-    web.mount(express),
-  );
+  if (config.teams.enabled) {
+    teams = createTeamsChannel({
+      config: config.teams,
+      logger,
+      clock: systemClock,
+      channelMemory: app.store.channelMemory,
+      store: app.store,
+      service: app.service,
+    });
+  }
+  const http = createHttpApp({ logger, ready: () => app.store.ping() }, (express) => {
+    teams?.mount(express);
+    web.mount(express);
+  });
   const server = await listen(http, config.port, config.host);
   // Bound to loopback only, phones cannot reach a LAN address: do not advertise one.
   const local = ['127.0.0.1', '::1', 'localhost'].includes(config.host);
@@ -45,6 +64,7 @@ export async function start(config: Config) {
       logger.info('shutting down: finishing requests in flight');
       web.close();
       await server.close();
+      await teams?.close();
       await app.close();
       logger.info('stopped');
     })();

@@ -23,8 +23,12 @@ export interface StoredConversation {
 
 export interface TeamsOutputDeps {
   adapter: CloudAdapter;
-  /** The bot's app id (Entra client id); `continueConversation` needs it for the outbound token. */
-  appId: string;
+  /**
+   * The bot's app id (Entra client id); `continueConversation` needs it for the
+   * outbound token. Absent in anonymous mode (Agents Playground): calls then
+   * carry no Authorization header.
+   */
+  appId?: string;
   memory: ChannelMemory;
   clock: Clock;
   timers: Timers;
@@ -165,7 +169,7 @@ export class TeamsOutput implements ChannelOutput {
     const reference: ConversationReference = { ...stored.reference, activityId: undefined };
     let failure: unknown;
     let sentId: string | undefined;
-    await adapter.continueConversation(appId, reference, async (context) => {
+    await adapter.continueConversation(appId ?? {}, reference, async (context) => {
       // Errors are caught here: thrown out of this callback they would reach
       // adapter.onTurnError, whose default posts error text into the chat.
       try {
