@@ -4,9 +4,9 @@
  * Usage: npm run teams:package [-- --out path/to/teams-app.zip]
  *
  * Environment:
- *   BOT_ID        required: the Microsoft Entra (Azure) app id of the bot registration
+ *   TEAMS_APP_ID       required: the Microsoft Entra (Azure) app id of the bot registration
  *   PUBLIC_URL    required: the bot's public https URL; its host goes into validDomains
- *   TEAMS_APP_ID  optional: the Teams app id (GUID); default: a stable GUID derived from BOT_ID
+ *   TEAMS_MANIFEST_ID  optional: the Teams app id (GUID); default: a stable GUID derived from TEAMS_APP_ID
  *
  * The committed manifest holds `${{NAME}}` placeholders; they are replaced in
  * its string values, the result is validated offline against the schema that
@@ -34,7 +34,7 @@ const APP_ID_NAMESPACE = 'd6024a29-5617-4dcf-9874-ab7d15801d4a';
 
 /** The values that replace the manifest's `${{NAME}}` placeholders. */
 export interface PackageValues {
-  TEAMS_APP_ID: string;
+  TEAMS_MANIFEST_ID: string;
   BOT_ID: string;
   PUBLIC_HOST: string;
   APP_VERSION: string;
@@ -68,11 +68,11 @@ export function readPackageValues(
   appVersion: string,
 ): { ok: true; values: PackageValues } | { ok: false; problems: string[] } {
   const problems: string[] = [];
-  const botId = env.BOT_ID?.trim() ?? '';
+  const botId = env.TEAMS_APP_ID?.trim() ?? '';
   if (botId === '') {
-    problems.push('BOT_ID is missing: the Microsoft Entra (Azure) app id of the bot, a GUID');
+    problems.push('TEAMS_APP_ID is missing: the Microsoft Entra (Azure) app id of the bot, a GUID');
   } else if (!GUID.test(botId)) {
-    problems.push(`BOT_ID must be a GUID such as 00000000-0000-0000-0000-000000000000`);
+    problems.push(`TEAMS_APP_ID must be a GUID such as 00000000-0000-0000-0000-000000000000`);
   }
 
   const publicUrl = env.PUBLIC_URL?.trim() ?? '';
@@ -90,9 +90,9 @@ export function readPackageValues(
     }
   }
 
-  const teamsAppId = env.TEAMS_APP_ID?.trim() ?? '';
+  const teamsAppId = env.TEAMS_MANIFEST_ID?.trim() ?? '';
   if (teamsAppId !== '' && !GUID.test(teamsAppId)) {
-    problems.push('TEAMS_APP_ID must be a GUID (or unset, to derive it from BOT_ID)');
+    problems.push('TEAMS_MANIFEST_ID must be a GUID (or unset, to derive it from TEAMS_APP_ID)');
   }
   if (!SEMVER.test(appVersion)) {
     problems.push(`package.json version "${appVersion}" is not a semantic version`);
@@ -102,7 +102,7 @@ export function readPackageValues(
   return {
     ok: true,
     values: {
-      TEAMS_APP_ID: (teamsAppId || deriveTeamsAppId(botId)).toLowerCase(),
+      TEAMS_MANIFEST_ID: (teamsAppId || deriveTeamsAppId(botId)).toLowerCase(),
       BOT_ID: botId.toLowerCase(),
       PUBLIC_HOST: publicHost,
       APP_VERSION: appVersion,
@@ -296,7 +296,7 @@ async function main(argv: string[]): Promise<number> {
     await writeFile(out, built.zip);
     console.log(
       `teams:package: wrote ${relative(process.cwd(), out) || out} (${built.entries.join(', ')})\n` +
-        `  Teams app id ${read.values.TEAMS_APP_ID}, bot id ${read.values.BOT_ID}, ` +
+        `  Teams app id ${read.values.TEAMS_MANIFEST_ID}, bot id ${read.values.BOT_ID}, ` +
         `valid domain ${read.values.PUBLIC_HOST}, version ${read.values.APP_VERSION}`,
     );
     return 0;

@@ -5,7 +5,12 @@ import type { Lang, PlanItem, RoundCounts, RoundState } from '../../src/core/mod
 import { withYourVote } from '../../src/core/views/cards.ts';
 import { facilitatorView, roundStatusView } from '../../src/core/views/facilitator.ts';
 import type { ViewInput } from '../../src/core/views/input.ts';
-import { errorView, helpView } from '../../src/core/views/messages.ts';
+import {
+  errorView,
+  facilitatorHintView,
+  helpView,
+  welcomeView,
+} from '../../src/core/views/messages.ts';
 import { planView, reminderView } from '../../src/core/views/plan.ts';
 import { customView, statusView, withYourPicks } from '../../src/core/views/steps.ts';
 import type { ViewKind, ViewModel } from '../../src/core/views/types.ts';
@@ -82,6 +87,8 @@ export async function buildSamples(): Promise<Sample[]> {
     const picks = priority.options.slice(0, 3).map((o) => o.value);
     add(`${label} priority with yours`, withYourPicks(base, priority, picks));
     add(`${label} help`, helpView(lang, options.k));
+    add(`${label} welcome`, welcomeView(lang, options.k));
+    add(`${label} facilitator hint`, facilitatorHintView(lang, options.k));
     add(`${label} error`, errorView(lang, { code: 'too_many_priorities', params: { max: 3 } }));
     add(`${label} unexpected error`, errorView(lang, 'unexpected'));
     add(`${label} paused`, facilitatorView(input(d, { ...state, status: 'paused' })));

@@ -75,7 +75,7 @@ const committedText = () => readFile(join(TEAMS_DIR, 'manifest.json'), 'utf8');
 /** The committed manifest with its placeholders replaced by test values (independently of the script). */
 async function substitutedManifest(): Promise<Manifest> {
   const text = (await committedText())
-    .replaceAll(placeholder('TEAMS_APP_ID'), TEST_APP_ID)
+    .replaceAll(placeholder('TEAMS_MANIFEST_ID'), TEST_APP_ID)
     .replaceAll(placeholder('BOT_ID'), TEST_BOT_ID)
     .replaceAll(placeholder('PUBLIC_HOST'), TEST_HOST)
     .replaceAll(placeholder('APP_VERSION'), '1.2.3');
@@ -205,7 +205,7 @@ describe('Teams manifest', () => {
 
   it('keeps the ids as placeholders in the committed file', async () => {
     const manifest = await readJson<Manifest>(join(TEAMS_DIR, 'manifest.json'));
-    expect(manifest.id).toBe(placeholder('TEAMS_APP_ID'));
+    expect(manifest.id).toBe(placeholder('TEAMS_MANIFEST_ID'));
     expect(manifest.bots[0]?.botId).toBe(placeholder('BOT_ID'));
     expect(manifest.validDomains).toEqual([placeholder('PUBLIC_HOST')]);
     expect(await committedText()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-/i);
@@ -403,7 +403,7 @@ describe('teams:package', () => {
   /** Runs the script with only the given Teams variables set. */
   async function run(vars: Record<string, string>, out: string) {
     const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const name of ['BOT_ID', 'TEAMS_APP_ID', 'PUBLIC_URL']) delete env[name];
+    for (const name of ['TEAMS_APP_ID', 'TEAMS_MANIFEST_ID', 'PUBLIC_URL']) delete env[name];
     try {
       const { stdout, stderr } = await promisify(execFile)(
         process.execPath,
@@ -421,8 +421,8 @@ describe('teams:package', () => {
     const out = join(dir, 'teams-app.zip');
     const result = await run(
       {
-        BOT_ID: TEST_BOT_ID,
-        TEAMS_APP_ID: TEST_APP_ID,
+        TEAMS_APP_ID: TEST_BOT_ID,
+        TEAMS_MANIFEST_ID: TEST_APP_ID,
         PUBLIC_URL: `https://${TEST_HOST}:8443/base/`,
       },
       out,
@@ -461,9 +461,12 @@ describe('teams:package', () => {
     );
   });
 
-  it('derives a stable Teams app id from BOT_ID when TEAMS_APP_ID is unset', async () => {
+  it('derives a stable Teams app id from TEAMS_APP_ID when TEAMS_MANIFEST_ID is unset', async () => {
     const out = join(dir, 'derived.zip');
-    const result = await run({ BOT_ID: TEST_BOT_ID, PUBLIC_URL: `https://${TEST_HOST}` }, out);
+    const result = await run(
+      { TEAMS_APP_ID: TEST_BOT_ID, PUBLIC_URL: `https://${TEST_HOST}` },
+      out,
+    );
     expect(result.code).toBe(0);
     const manifest = JSON.parse(
       readZip(await readFile(out))
@@ -479,11 +482,11 @@ describe('teams:package', () => {
     expect(deriveTeamsAppId(TEST_APP_ID)).not.toBe(manifest.id);
   });
 
-  it('fails with a clear message and writes nothing when BOT_ID is missing', async () => {
+  it('fails with a clear message and writes nothing when TEAMS_APP_ID is missing', async () => {
     const out = join(dir, 'missing.zip');
     const result = await run({ PUBLIC_URL: `https://${TEST_HOST}` }, out);
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain('BOT_ID is missing');
+    expect(result.stderr).toContain('TEAMS_APP_ID is missing');
     expect(result.stderr).not.toContain('PUBLIC_URL');
     expect(result.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
     expect(existsSync(out)).toBe(false);
@@ -493,22 +496,22 @@ describe('teams:package', () => {
     const none = readPackageValues({}, '0.1.0');
     expect(none.ok).toBe(false);
     if (!none.ok) {
-      expect(none.problems.join('\n')).toMatch(/BOT_ID is missing/);
+      expect(none.problems.join('\n')).toMatch(/TEAMS_APP_ID is missing/);
       expect(none.problems.join('\n')).toMatch(/PUBLIC_URL is missing/);
     }
     const bad = readPackageValues(
-      { BOT_ID: 'my-bot', TEAMS_APP_ID: '42', PUBLIC_URL: 'http://insecure.example.dk' },
+      { TEAMS_APP_ID: 'my-bot', TEAMS_MANIFEST_ID: '42', PUBLIC_URL: 'http://insecure.example.dk' },
       'one',
     );
     expect(bad.ok ? [] : bad.problems).toHaveLength(4);
     const good = readPackageValues(
-      { BOT_ID: TEST_BOT_ID.toUpperCase(), PUBLIC_URL: 'https://x.example.dk:8443/p' },
+      { TEAMS_APP_ID: TEST_BOT_ID.toUpperCase(), PUBLIC_URL: 'https://x.example.dk:8443/p' },
       '0.1.0',
     );
     expect(good).toEqual({
       ok: true,
       values: {
-        TEAMS_APP_ID: deriveTeamsAppId(TEST_BOT_ID),
+        TEAMS_MANIFEST_ID: deriveTeamsAppId(TEST_BOT_ID),
         BOT_ID: TEST_BOT_ID,
         PUBLIC_HOST: 'x.example.dk',
         APP_VERSION: '0.1.0',

@@ -6,7 +6,6 @@ import {
   type CloudAdapter,
   type TurnContext,
 } from '@microsoft/agents-hosting';
-import type { Identity } from '../../app/identity.ts';
 import type { Logger } from '../../app/logger.ts';
 import type { RoundService, ServiceCommand } from '../../app/round-service.ts';
 import { vote } from '../../app/voting.ts';
@@ -15,6 +14,15 @@ import { type Lang, STEPS, type StepId } from '../../core/model.ts';
 import type { ChannelMemory } from '../../core/ports.ts';
 import { errorView } from '../../core/views/messages.ts';
 import { bindCard, type CardJson, cardFor } from '../cards/bind.ts';
+import {
+  botWasAdded,
+  facilitatorCard,
+  handleTextCommand,
+  identityOf,
+  langOfLocale,
+  sendWelcome,
+  startFromCard,
+} from './commands.ts';
 import type { StoredConversation } from './output.ts';
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -36,21 +44,7 @@ export interface TeamsInvokeDeps {
  * conversation and the user's Entra object id (or Teams id). Card data is
  * never consulted, so a forged `userId` in `value.action.data` changes nothing.
  */
-export function identityOf(activity: Activity): Identity | undefined {
-  const channelData = activity.channelData as { tenant?: { id?: unknown } } | undefined;
-  const tenantFromData = channelData?.tenant?.id;
-  const tenant =
-    activity.conversation?.tenantId ??
-    (typeof tenantFromData === 'string' ? tenantFromData : undefined);
-  const userId = activity.from?.aadObjectId ?? activity.from?.id;
-  if (!tenant || !userId) return undefined;
-  return { platform: 'teams', tenant, userId };
-}
-
-/** The user's Teams locale as one of our languages: Danish for `da*`, else English. */
-export function langOfLocale(locale: string | undefined): Lang {
-  return locale?.toLowerCase().startsWith('da') ? 'da' : 'en';
-}
+export { identityOf, langOfLocale } from './commands.ts';
 
 /** A card's rating value: '1'…'5' become numbers, anything else goes to the core as sent. */
 export function ratingValue(value: unknown): unknown {
@@ -112,6 +106,10 @@ export async function handleCardAction(
   action: CardAction,
 ): Promise<CardJson> {
   const fallbackLang = langOfLocale(activity.locale);
+  const requested = text(action.data, 'command') ?? action.verb ?? '';
+  // The welcome card's Start and the hint card's button: no round needed yet / any round.
+  if (requested === 'start') return startFromCard(deps, activity);
+  if (requested === 'facilitator') return facilitatorCard(deps, activity);
   const who = identityOf(activity);
   const conversationId = activity.conversation?.id;
   if (!who || !conversationId) return errorCard(fallbackLang, 'unexpected');
@@ -123,7 +121,7 @@ export async function handleCardAction(
   if (!round) return errorCard(fallbackLang, { code: 'round_not_found' });
   const record = await service.deps.store.load(round.id);
   const lang = record?.state.settings.lang ?? fallbackLang;
-  const command = text(action.data, 'command') ?? action.verb ?? '';
+  const command = requested;
   const value = field(action.data, 'value');
 
   if (command === 'vote') {
@@ -161,7 +159,13 @@ export class TeamsBot extends ActivityHandler {
       const value: unknown = context.activity.value;
       if (value !== undefined && value !== null && !context.activity.text?.trim()) {
         await handleCardAction(this.#d, context.activity, { data: value });
+      } else if (context.activity.text?.trim()) {
+        await handleTextCommand(this.#d, context);
       }
+      await next();
+    });
+    this.onConversationUpdate(async (context, next) => {
+      if (botWasAdded(context.activity)) await sendWelcome(this.#d, context);
       await next();
     });
   }

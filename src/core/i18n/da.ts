@@ -114,6 +114,15 @@ export const da = {
   'help.help': 'hjælp – vis denne hjælp',
   'help.anonymity':
     'Stemmer er anonyme. Resultater vises først, når et kort er lukket, og kun hvis mindst {k} har vurderet det.',
+  'welcome.title': 'Velkommen til Dialogrunde',
+  'welcome.intro':
+    'Jeg guider jer gennem dialogværktøjet «Bæredygtigt arbejdsmiljø» – tryk Start, så er du mødeleder for en ny runde.',
+  'welcome.start': 'Start en runde',
+  'teams.facilitator.title': 'Du er mødeleder',
+  'teams.facilitator.intro':
+    'Du er mødeleder – brug knapperne på kortene. Tryk på knappen herunder for at se mødelederens knapper; kun du kan bruge dem.',
+  'teams.facilitator.open': 'Vis mødelederens knapper',
+  'teams.noRound': 'Der er ingen runde i denne samtale. Skriv «start» for at starte en.',
   'error.title': 'Det lod sig ikke gøre',
   'error.round_not_found': 'Runden findes ikke (længere).',
   'error.round_exists': 'Der findes allerede en runde med det id.',

@@ -117,6 +117,15 @@ export const en: Record<MessageKey, string> = {
   'help.help': 'help – show this help',
   'help.anonymity':
     'Votes are anonymous. Results are shown only after a card has closed, and only if at least {k} people rated it.',
+  'welcome.title': 'Welcome to Dialogrunde',
+  'welcome.intro':
+    'I guide you through the dialogue tool “Bæredygtigt arbejdsmiljø” (sustainable working environment) – press Start and you are the facilitator of a new round.',
+  'welcome.start': 'Start a round',
+  'teams.facilitator.title': 'You are the facilitator',
+  'teams.facilitator.intro':
+    'You are the facilitator – use the buttons on the cards. Press the button below to see the facilitator’s buttons; only you can use them.',
+  'teams.facilitator.open': 'Show the facilitator’s buttons',
+  'teams.noRound': 'There is no round in this conversation. Type “start” to start one.',
   'error.title': 'That did not work',
   'error.round_not_found': 'The round does not exist (any more).',
   'error.round_exists': 'A round with that id already exists.',

@@ -33,3 +33,32 @@ export function errorView(lang: Lang, error: DomainError | 'unexpected'): ErrorV
     message,
   };
 }
+
+/** The welcome card on install: one line about the tool and a Start button. */
+export function welcomeView(lang: Lang, k = 3): HelpView {
+  return {
+    ...helpView(lang, k),
+    key: 'welcome',
+    title: t(lang, 'welcome.title'),
+    intro: t(lang, 'welcome.intro'),
+    actions: [{ title: t(lang, 'welcome.start'), command: 'start' }],
+  };
+}
+
+/**
+ * For the starter of a round in a shared conversation (Teams cannot show a
+ * message to one person there): a button that answers with the facilitator's
+ * controls for the facilitator only.
+ */
+export function facilitatorHintView(lang: Lang, k = 3): HelpView {
+  return {
+    kind: 'help',
+    key: 'facilitator-hint',
+    lang,
+    title: t(lang, 'teams.facilitator.title'),
+    intro: t(lang, 'teams.facilitator.intro'),
+    commands: [],
+    anonymity: t(lang, 'help.anonymity', { k }),
+    actions: [{ title: t(lang, 'teams.facilitator.open'), command: 'facilitator' }],
+  };
+}

@@ -280,6 +280,8 @@ export interface HelpView {
   intro: string;
   commands: string[];
   anonymity: string;
+  /** Buttons (e.g. the welcome card's Start); each sends `{ command }`. */
+  actions?: { title: string; command: string }[];
 }
 
 export interface ErrorView {

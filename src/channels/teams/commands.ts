@@ -1,0 +1,283 @@
+import type { Activity } from '@microsoft/agents-activity';
+import { CardFactory, MessageFactory, type TurnContext } from '@microsoft/agents-hosting';
+import type { Identity } from '../../app/identity.ts';
+import type { Logger } from '../../app/logger.ts';
+import type { RoundService } from '../../app/round-service.ts';
+import type { DomainError } from '../../core/errors.ts';
+import type { ConversationRef, Lang, Mode, Scope } from '../../core/model.ts';
+import type { RoundSummaryRow } from '../../core/ports.ts';
+import { ok, type Result } from '../../core/result.ts';
+import {
+  errorView,
+  facilitatorHintView,
+  helpView,
+  welcomeView,
+} from '../../core/views/messages.ts';
+import { bindCard, type CardJson, cardFor } from '../cards/bind.ts';
+
+/*
+ * Text commands by @mention (channels, group chats) or plainly (personal
+ * chat), the welcome card on install, and the two card actions that belong
+ * to them (`start` from the welcome card, `facilitator` from the hint card).
+ * Identity always comes from the authenticated envelope.
+ */
+
+export interface TeamsCommandDeps {
+  service: RoundService;
+  logger: Logger;
+}
+
+export type TextCommand =
+  | { kind: 'start'; args: string[] }
+  | { kind: 'status' }
+  | { kind: 'stop' }
+  | { kind: 'help' }
+  | { kind: 'unknown'; word: string };
+
+export interface StartOptions {
+  deckId?: string;
+  mode?: Mode;
+  scope?: Scope;
+}
+
+const MODES: Readonly<Record<string, Mode>> = {
+  sync: 'sync',
+  synkron: 'sync',
+  møde: 'sync',
+  async: 'async',
+  asynkron: 'async',
+};
+
+/** Who acted: the conversation's tenant and the user's Entra object id (or Teams id). */
+export function identityOf(activity: Activity): Identity | undefined {
+  const channelData = activity.channelData as { tenant?: { id?: unknown } } | undefined;
+  const tenantFromData = channelData?.tenant?.id;
+  const tenant =
+    activity.conversation?.tenantId ??
+    (typeof tenantFromData === 'string' ? tenantFromData : undefined);
+  const userId = activity.from?.aadObjectId ?? activity.from?.id;
+  if (!tenant || !userId) return undefined;
+  return { platform: 'teams', tenant, userId };
+}
+
+/** The user's Teams locale as one of our languages: Danish for `da*`, else English. */
+export function langOfLocale(locale: string | undefined): Lang {
+  return locale?.toLowerCase().startsWith('da') ? 'da' : 'en';
+}
+
+/** The round's conversation for an activity (tenant from the envelope). */
+export function conversationOf(activity: Activity): ConversationRef | undefined {
+  const who = identityOf(activity);
+  const conversationId = activity.conversation?.id;
+  if (!who || !conversationId) return undefined;
+  return { platform: 'teams', tenant: who.tenant, conversationId };
+}
+
+/**
+ * The command text of a message: the bot's @mention removed (from the
+ * `entities` mention info where present, else any `<at>…</at>`), HTML
+ * entities Teams adds decoded, whitespace collapsed.
+ */
+export function commandText(activity: Pick<Activity, 'text' | 'entities' | 'recipient'>): string {
+  let text = activity.text ?? '';
+  for (const entity of activity.entities ?? []) {
+    const mention = entity as { type?: unknown; text?: unknown; mentioned?: { id?: unknown } };
+    if (mention.type !== 'mention' || typeof mention.text !== 'string') continue;
+    const mentioned = mention.mentioned?.id;
+    if (mentioned !== undefined && activity.recipient?.id && mentioned !== activity.recipient.id)
+      continue;
+    text = text.split(mention.text).join(' ');
+  }
+  return text
+    .replace(/<at>[^<]*<\/at>/gi, ' ')
+    .replace(/&nbsp;/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export function parseCommand(text: string): TextCommand {
+  const [first = '', ...args] = text.split(' ').filter((w) => w !== '');
+  const word = first.toLowerCase();
+  switch (word) {
+    case 'start':
+      return { kind: 'start', args };
+    case 'status':
+      return { kind: 'status' };
+    case 'stop':
+      return { kind: 'stop' };
+    case 'help':
+    case 'hjælp':
+    case 'hjaelp':
+    case '':
+      return { kind: 'help' };
+    default:
+      return { kind: 'unknown', word };
+  }
+}
+
+/**
+ * `start [deck-id] [sync|async|synkron|asynkron|møde] [all|alle|<area id>]`, in any order:
+ * a known deck id is the deck, a mode word the mode, `all`/`alle` the whole deck, and any
+ * other word an area id (the core refuses unknown areas).
+ */
+export function parseStartArgs(args: readonly string[], isDeck: (id: string) => boolean) {
+  const options: StartOptions = {};
+  for (const raw of args) {
+    const word = raw.toLowerCase();
+    const mode = MODES[word];
+    if (mode) options.mode = mode;
+    else if (word === 'all' || word === 'alle') options.scope = { kind: 'all' };
+    else if (isDeck(raw)) options.deckId = raw;
+    else options.scope = { kind: 'area', areaId: word };
+  }
+  return options;
+}
+
+function errorCard(lang: Lang, error: DomainError | 'unexpected'): CardJson {
+  return bindCard('error', errorView(lang, error));
+}
+
+function asMessage(card: CardJson) {
+  return MessageFactory.attachment(CardFactory.adaptiveCard(card));
+}
+
+async function newestRound(
+  service: RoundService,
+  conversation: ConversationRef,
+  activeOnly: boolean,
+): Promise<RoundSummaryRow | undefined> {
+  const rows = await service.deps.store.listByConversation(conversation, activeOnly ? 20 : 1);
+  return activeOnly ? rows.find((r) => r.status !== 'ended') : rows[0];
+}
+
+async function langOfRound(service: RoundService, roundId: string, fallback: Lang) {
+  return (await service.deps.store.load(roundId))?.state.settings.lang ?? fallback;
+}
+
+/**
+ * Starts a round in the activity's conversation with the envelope user as
+ * facilitator. The group cards go out through the service's effects.
+ */
+export async function startRound(
+  deps: TeamsCommandDeps,
+  activity: Activity,
+  options: StartOptions,
+): Promise<Result<{ roundId: string; lang: Lang }, DomainError | 'unexpected'>> {
+  const who = identityOf(activity);
+  const conversation = conversationOf(activity);
+  if (!who || !conversation) return { ok: false, error: 'unexpected' };
+  const started = await deps.service.start(who, {
+    conversation,
+    ...options,
+    ...(activity.locale && { lang: langOfLocale(activity.locale) }),
+  });
+  if (!started.ok) return started;
+  return ok({ roundId: started.value.roundId, lang: started.value.state.settings.lang });
+}
+
+/** The facilitator's controls, for the facilitator only (an invoke answers one user). */
+export async function facilitatorCard(
+  deps: TeamsCommandDeps,
+  activity: Activity,
+): Promise<CardJson> {
+  const fallback = langOfLocale(activity.locale);
+  const who = identityOf(activity);
+  const conversation = conversationOf(activity);
+  if (!who || !conversation) return errorCard(fallback, 'unexpected');
+  const round = await newestRound(deps.service, conversation, false);
+  if (!round) return errorCard(fallback, { code: 'round_not_found' });
+  const record = await deps.service.deps.store.load(round.id);
+  const lang = record?.state.settings.lang ?? fallback;
+  if (record?.state.facilitatorKey !== deps.service.keyOf(round.id, who)) {
+    return errorCard(lang, { code: 'not_facilitator' });
+  }
+  const view = await deps.service.view(round.id, { kind: 'facilitator' });
+  return view ? cardFor(view) : errorCard(lang, 'unexpected');
+}
+
+/** The Start button of the welcome card: starts a round and answers with the controls. */
+export async function startFromCard(deps: TeamsCommandDeps, activity: Activity): Promise<CardJson> {
+  const started = await startRound(deps, activity, {});
+  if (!started.ok) return errorCard(langOfLocale(activity.locale), started.error);
+  return facilitatorCard(deps, activity);
+}
+
+/** Runs a text command and replies in the conversation. */
+export async function handleTextCommand(
+  deps: TeamsCommandDeps,
+  context: TurnContext,
+): Promise<void> {
+  const { activity } = context;
+  const { service } = deps;
+  const userLang = langOfLocale(activity.locale);
+  const reply = (card: CardJson) => context.sendActivity(asMessage(card));
+  const command = parseCommand(commandText(activity));
+  const conversation = conversationOf(activity);
+  const who = identityOf(activity);
+
+  switch (command.kind) {
+    case 'help':
+      await reply(bindCard('help', helpView(userLang, service.deps.defaults.k)));
+      return;
+    case 'unknown':
+      deps.logger.info('teams: unknown text command');
+      await reply(errorCard(userLang, { code: 'unknown_command' }));
+      await reply(bindCard('help', helpView(userLang, service.deps.defaults.k)));
+      return;
+    case 'start': {
+      const options = parseStartArgs(
+        command.args,
+        (id) => service.deps.decks.get(id) !== undefined,
+      );
+      const started = await startRound(deps, activity, options);
+      if (!started.ok) {
+        await reply(errorCard(userLang, started.error));
+        return;
+      }
+      await reply(bindCard('help', facilitatorHintView(started.value.lang)));
+      return;
+    }
+    case 'status': {
+      const round = conversation && (await newestRound(service, conversation, false));
+      if (!round) {
+        await reply(errorCard(userLang, { code: 'round_not_found' }));
+        return;
+      }
+      const view = await service.view(round.id, { kind: 'step', step: round.step });
+      const lang = await langOfRound(service, round.id, userLang);
+      await reply(view ? cardFor(view) : errorCard(lang, 'unexpected'));
+      return;
+    }
+    case 'stop': {
+      const round = conversation && (await newestRound(service, conversation, true));
+      if (!round || !who) {
+        await reply(errorCard(userLang, { code: 'round_not_found' }));
+        return;
+      }
+      const lang = await langOfRound(service, round.id, userLang);
+      const ended = await service.command(round.id, who, { type: 'end' });
+      if (!ended.ok) {
+        await reply(errorCard(lang, ended.error));
+        return;
+      }
+      const view = await service.view(round.id, { kind: 'roundStatus' });
+      if (view) await reply(cardFor(view));
+      return;
+    }
+  }
+}
+
+/** True when a conversationUpdate says the bot itself was added (installed). */
+export function botWasAdded(activity: Activity): boolean {
+  const bot = activity.recipient?.id;
+  return !!bot && (activity.membersAdded ?? []).some((m) => m.id === bot);
+}
+
+/** The welcome card on install, in the installer's Teams language. */
+export async function sendWelcome(deps: TeamsCommandDeps, context: TurnContext): Promise<void> {
+  const lang = langOfLocale(context.activity.locale);
+  await context.sendActivity(
+    asMessage(bindCard('help', welcomeView(lang, deps.service.deps.defaults.k))),
+  );
+}
