@@ -46,6 +46,18 @@ export async function openRound(
   return { roundId, lang };
 }
 
+/** The round with its saved state and counts, for routes that render it; answers 404 itself. */
+export async function openSnapshot(ctx: WebContext, req: Request, res: Response) {
+  const round = await openRound(ctx, req, res);
+  if (!round) return undefined;
+  const snap = await ctx.service().snapshot(round.roundId);
+  if (!snap) {
+    sendRefusal(res, round.lang, { code: 'round_not_found' });
+    return undefined;
+  }
+  return { round, snap };
+}
+
 /** The body as the schema describes it; answers 400 itself otherwise. */
 export function parseBody<S extends z.ZodType>(
   schema: S,

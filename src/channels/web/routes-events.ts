@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { WebContext } from './context.ts';
 import { route, sendRefusal } from './errors.ts';
-import { openRound } from './request.ts';
+import { openSnapshot } from './request.ts';
 import { webVersion } from './state.ts';
 
 /** GET /api/rounds/:id/events: "version N" whenever the round changes (see hub.ts). */
@@ -11,13 +11,9 @@ export function eventRoutes(ctx: WebContext): Router {
   router.get(
     '/api/rounds/:id/events',
     route(ctx, 'events', async (req, res) => {
-      const round = await openRound(ctx, req, res);
-      if (!round) return;
-      const snap = await ctx.service().snapshot(round.roundId);
-      if (!snap) {
-        sendRefusal(res, round.lang, { code: 'round_not_found' });
-        return;
-      }
+      const opened = await openSnapshot(ctx, req, res);
+      if (!opened) return;
+      const { round, snap } = opened;
       if (!ctx.hub.subscribe(round.roundId, res, webVersion(snap))) {
         // Shutting down, or too many open streams: the browser retries on its own.
         res.set('Retry-After', '2');

@@ -1,7 +1,7 @@
 import { type Request, type Response, Router } from 'express';
 import { maaloversigtView } from '../../core/views/summary.ts';
 import type { WebContext } from './context.ts';
-import { route, sendRefusal } from './errors.ts';
+import { route } from './errors.ts';
 import {
   maaloversigtSvg,
   minutesMarkdown,
@@ -11,7 +11,7 @@ import {
   svgToPng,
 } from './exports/index.ts';
 import { rateLimit } from './limits.ts';
-import { openRound } from './request.ts';
+import { openSnapshot } from './request.ts';
 import type { Snapshot } from './state.ts';
 
 type Producer = (
@@ -73,13 +73,9 @@ export function exportRoutes(ctx: WebContext): Router {
 
   for (const [name, spec] of Object.entries(EXPORTS)) {
     const handler = route(ctx, `export:${name}`, async (req: Request, res: Response) => {
-      const round = await openRound(ctx, req, res);
-      if (!round) return;
-      const snap = await ctx.service().snapshot(round.roundId);
-      if (!snap) {
-        sendRefusal(res, round.lang, { code: 'round_not_found' });
-        return;
-      }
+      const opened = await openSnapshot(ctx, req, res);
+      if (!opened) return;
+      const { round, snap } = opened;
       const body = await spec.produce(snap, ctx, req);
       res.set({ 'Content-Type': spec.type, 'Cache-Control': 'no-store' });
       if (spec.filename) {

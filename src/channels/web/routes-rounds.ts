@@ -11,7 +11,7 @@ import {
   participantOf,
 } from './identity.ts';
 import { jsonBody, rateLimit } from './limits.ts';
-import { openRound, parseBody } from './request.ts';
+import { openRound, openSnapshot, parseBody } from './request.ts';
 import { createRoundSchema } from './schemas.ts';
 import { buildState } from './state.ts';
 
@@ -88,13 +88,9 @@ export function roundRoutes(ctx: WebContext): Router {
   router.get(
     '/api/rounds/:id/state',
     route(ctx, 'state', async (req, res) => {
-      const round = await openRound(ctx, req, res);
-      if (!round) return;
-      const snap = await ctx.service().snapshot(round.roundId);
-      if (!snap) {
-        sendRefusal(res, round.lang, { code: 'round_not_found' });
-        return;
-      }
+      const opened = await openSnapshot(ctx, req, res);
+      if (!opened) return;
+      const { snap } = opened;
       const who = { participant: participantOf(req), facilitator: facilitatorOf(req) };
       res.set('Cache-Control', 'no-store');
       res.json(await buildState(ctx.service(), snap, who, ctx.reminders));
