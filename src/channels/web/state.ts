@@ -2,12 +2,11 @@ import type { Identity } from '../../app/identity.ts';
 import type { RoundService } from '../../app/round-service.ts';
 import { roundCards } from '../../core/deck/lookup.ts';
 import { cardBox, PRIORITY_BOX } from '../../core/model.ts';
-import { daysBetween, epochToZonedDate } from '../../core/time.ts';
 import { stepView } from '../../core/views/build.ts';
 import { cardResultView, cardVoteView, withYourVote } from '../../core/views/cards.ts';
 import { facilitatorView } from '../../core/views/facilitator.ts';
 import type { ViewInput } from '../../core/views/input.ts';
-import { planView, reminderView } from '../../core/views/plan.ts';
+import { planView, remindersDueToday } from '../../core/views/plan.ts';
 import { priorityView, withYourPicks } from '../../core/views/steps.ts';
 import { maaloversigtView } from '../../core/views/summary.ts';
 import type { CardResultView, CardVoteView, ReminderView } from '../../core/views/types.ts';
@@ -80,22 +79,13 @@ export async function buildState(
 const DAY_MS = 24 * 60 * 60_000;
 
 /**
- * Reminders for items not done that are due today or exactly the reminder
- * window ahead (the days reminders fire), plus those the scheduler fired in
- * the last day that still apply (e.g. fired late after an outage). One per key.
+ * Reminders that apply today (see the core's `remindersDueToday`), plus those
+ * the scheduler fired in the last day that still apply (e.g. fired late after
+ * an outage). One per key.
  */
 function notices(snap: Snapshot, board: ReminderBoard): ReminderView[] {
   const { state } = snap;
-  const today = epochToZonedDate(snap.now, state.settings.timeZone);
-  const ahead = state.settings.reminderDaysBefore;
-  const found = new Map<string, ReminderView>();
-  for (const item of state.plan) {
-    if (item.status === 'done') continue;
-    const days = daysBetween(today, item.due);
-    if (days !== 0 && (days !== ahead || ahead === 0)) continue;
-    const view = reminderView(snap, item.id, days);
-    if (view) found.set(view.key, view);
-  }
+  const found = new Map(remindersDueToday(snap).map((view) => [view.key, view]));
   for (const fired of board.of(state.id, snap.now - DAY_MS)) {
     const item = state.plan.find((p) => p.id === fired.item.id);
     // Done, moved or removed since it fired: it no longer applies.

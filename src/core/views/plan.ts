@@ -1,7 +1,7 @@
 import { findMission, findRoundCard } from '../deck/lookup.ts';
 import { t, tn } from '../i18n/index.ts';
 import type { PlanItem } from '../model.ts';
-import { formatDate } from '../time.ts';
+import { daysBetween, epochToZonedDate, formatDate } from '../time.ts';
 import { base, langOf, type ViewInput } from './input.ts';
 import type { PlanItemView, PlanView, ReminderView, ViewAction } from './types.ts';
 
@@ -91,4 +91,23 @@ export function reminderView(
   };
   if (item.owner.user) view.ownerUser = item.owner.user;
   return view;
+}
+
+/**
+ * Reminders that apply today: items not done that are due today, or exactly
+ * the reminder window ahead (the days reminders fire), in the round's time zone.
+ */
+export function remindersDueToday(input: ViewInput): ReminderView[] {
+  const { state } = input;
+  const today = epochToZonedDate(input.now, state.settings.timeZone);
+  const ahead = state.settings.reminderDaysBefore;
+  const views: ReminderView[] = [];
+  for (const item of state.plan) {
+    if (item.status === 'done') continue;
+    const days = daysBetween(today, item.due);
+    if (days !== 0 && (days !== ahead || ahead === 0)) continue;
+    const view = reminderView(input, item.id, days);
+    if (view) views.push(view);
+  }
+  return views;
 }
