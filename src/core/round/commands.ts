@@ -1,7 +1,7 @@
 import type {
   ConversationRef,
   DeadlineStep,
-  PlanOwner,
+  PlanItem,
   PlanStatus,
   RoundSettings,
   Scope,
@@ -24,15 +24,7 @@ export const LIMITS = {
 } as const;
 
 /** The fields of a follow-up item a user fills in. */
-export interface PlanInput {
-  what: string;
-  goal: string;
-  actions: string;
-  owner: PlanOwner;
-  /** YYYY-MM-DD in the round's time zone. */
-  due: string;
-  link: { kind: 'mission' | 'card'; id: string } | null;
-}
+export type PlanInput = Pick<PlanItem, 'what' | 'goal' | 'actions' | 'owner' | 'due' | 'link'>;
 
 /**
  * Everything that changes a round. Ids of new things (round, note, card, item)
