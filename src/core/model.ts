@@ -29,7 +29,6 @@ export type Scope = { kind: 'all' } | { kind: 'area'; areaId: string };
 
 /** A rating of one card: 1 (works poorly here) … 5 (works very well), or "don't know / not relevant". */
 export type Rating = 1 | 2 | 3 | 4 | 5 | 'na';
-export const RATING_VALUES = [1, 2, 3, 4, 5] as const;
 
 export type Platform = 'web' | 'teams' | 'slack' | 'cli';
 

@@ -14,11 +14,6 @@ export function openBoxIds(state: RoundState): BoxId[] {
   return boxes;
 }
 
-/** The card id of a card box, or undefined for the priority box. */
-export function cardIdOf(box: BoxId): string | undefined {
-  return box.startsWith('card:') ? box.slice('card:'.length) : undefined;
-}
-
 /**
  * A card's phase, or undefined when the round has no such card. Card ids come
  * from users, so only own keys count ("constructor" is not a card).

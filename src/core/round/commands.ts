@@ -1,6 +1,5 @@
 import type {
   ConversationRef,
-  DeadlineStep,
   PlanItem,
   PlanStatus,
   RoundSettings,
@@ -71,7 +70,7 @@ export type Command =
   | { type: 'removePlanItem'; itemId: string }
   | { type: 'setPlanStatus'; itemId: string; status: PlanStatus }
   | { type: 'postponePlanItem'; itemId: string; days: number }
-  | { type: 'deadlineReached'; step: DeadlineStep | StepId; deadline: number };
+  | { type: 'deadlineReached'; step: StepId; deadline: number };
 
 export type CommandType = Command['type'];
 
