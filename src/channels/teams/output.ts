@@ -7,12 +7,16 @@ import { type BackoffOptions, type HttpFailure, retryOnStatus } from '../../app/
 import { TEAMS_THREAD_LIMITS } from '../../app/outbox/thread-limiter.ts';
 import type { Timers } from '../../app/outbox/timers.ts';
 import type { ChannelMemory, ChannelOutput, Clock, OutboundMessage } from '../../core/ports.ts';
-import { type CardJson, cardFor } from '../cards/bind.ts';
+import type { ViewModel } from '../../core/views/types.ts';
+import { teamsCard } from './cards.ts';
 
-/** What one outbox send carries: the card, and where to find the conversation reference. */
+/**
+ * What one outbox send carries: the view (the card is built at send time,
+ * with what Teams adds), and where to find the conversation reference.
+ */
 export interface TeamsSend {
   tenant: string;
-  card: CardJson;
+  view: ViewModel;
 }
 
 /** What the Teams channel saves per conversation (`ChannelMemory.saveConversation`'s `data`). */
@@ -119,7 +123,7 @@ export class TeamsOutput implements ChannelOutput {
     if (conversation.platform !== 'teams') return;
     // Never to the group: see the class comment.
     if (audience === 'facilitator') return;
-    const value: TeamsSend = { tenant: conversation.tenant, card: cardFor(view) };
+    const value: TeamsSend = { tenant: conversation.tenant, view };
     const thread = conversation.conversationId;
     const mk = JSON.stringify([thread, view.key]);
     if (this.#posted.has(mk)) {
@@ -164,7 +168,7 @@ export class TeamsOutput implements ChannelOutput {
     if (info.kind === 'update' && post) {
       this.#d.logger.warn({ key }, 'teams: no message id for an edit; posting instead');
     }
-    const activity = MessageFactory.attachment(CardFactory.adaptiveCard(value.card));
+    const activity = MessageFactory.attachment(CardFactory.adaptiveCard(teamsCard(value.view)));
     // A new top-level message, not a reply to the reference's activity.
     const reference: ConversationReference = { ...stored.reference, activityId: undefined };
     let failure: unknown;
