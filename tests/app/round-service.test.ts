@@ -129,7 +129,8 @@ describe('a whole synchronous round', () => {
     await command(app, roundId, { type: 'next' });
     expect(h.take()).toEqual(['group:scope', 'facilitator:facilitator']);
     await command(app, roundId, { type: 'next' });
-    expect(h.take()).toEqual(['group:status', 'facilitator:facilitator']);
+    // The step left behind is shown again (its form closes), then the new one.
+    expect(h.take()).toEqual(['group:scope', 'group:status', 'facilitator:facilitator']);
     await command(
       app,
       roundId,
@@ -138,11 +139,18 @@ describe('a whole synchronous round', () => {
     );
     expect(h.take()).toEqual(['group:status']);
     await command(app, roundId, { type: 'next' });
-    expect(h.take()).toEqual(['group:rating', 'facilitator:facilitator']);
+    // Past the status step the scope locks: its message is shown again too.
+    expect(h.take()).toEqual([
+      'group:status',
+      'group:scope',
+      'group:rating',
+      'facilitator:facilitator',
+    ]);
 
     // Card 1: opened, three votes, each moves "n af m".
     await command(app, roundId, { type: 'openNextCard' });
-    expect(h.take()).toEqual(['group:cardVote', 'facilitator:facilitator']);
+    // The step's overview marks the open card.
+    expect(h.take()).toEqual(['group:cardVote', 'group:rating', 'facilitator:facilitator']);
     for (const [n, v] of [
       [1, 2],
       [2, 3],
@@ -154,7 +162,12 @@ describe('a whole synchronous round', () => {
 
     // Card 2: "next card" closes card 1 (its result) and opens card 2.
     await command(app, roundId, { type: 'openNextCard' });
-    expect(h.take()).toEqual(['group:cardResult', 'group:cardVote', 'facilitator:facilitator']);
+    expect(h.take()).toEqual([
+      'group:cardResult',
+      'group:cardVote',
+      'group:rating',
+      'facilitator:facilitator',
+    ]);
     for (const n of [1, 2, 3]) {
       must(await vote(app.service, roundId, person(n), 'kompetenceudvikling-for-ledere', 5));
     }
@@ -162,7 +175,12 @@ describe('a whole synchronous round', () => {
 
     // Leaving the rating step closes card 2; the rest stay pending.
     await command(app, roundId, { type: 'next' });
-    expect(h.take()).toEqual(['group:cardResult', 'group:custom', 'facilitator:facilitator']);
+    expect(h.take()).toEqual([
+      'group:cardResult',
+      'group:rating',
+      'group:custom',
+      'facilitator:facilitator',
+    ]);
     await command(
       app,
       roundId,
@@ -177,19 +195,31 @@ describe('a whole synchronous round', () => {
     );
     expect(h.take()).toEqual(['group:custom', 'facilitator:facilitator']);
     await command(app, roundId, { type: 'openNextCard' });
-    expect(h.take()).toEqual(['group:cardVote', 'facilitator:facilitator']);
+    // The step's overview marks the open card.
+    expect(h.take()).toEqual(['group:cardVote', 'group:custom', 'facilitator:facilitator']);
     for (const n of [1, 2, 3]) must(await vote(app.service, roundId, person(n), 'c1', 'na'));
     h.take();
 
     await command(app, roundId, { type: 'next' });
-    expect(h.take()).toEqual(['group:cardResult', 'group:priority', 'facilitator:facilitator']);
+    expect(h.take()).toEqual([
+      'group:cardResult',
+      'group:custom',
+      'group:priority',
+      'facilitator:facilitator',
+    ]);
     must(await prioritize(app.service, roundId, person(1), ['mentorordninger']));
     must(await prioritize(app.service, roundId, person(2), ['mentorordninger', 'c1']));
     must(await prioritize(app.service, roundId, person(3), ['kompetenceudvikling-for-ledere']));
     expect(h.take()).toEqual(['group:priority', 'group:priority', 'group:priority']);
 
     await command(app, roundId, { type: 'next' });
-    expect(h.take()).toEqual(['group:summary', 'facilitator:facilitator']);
+    // The priority form closes; step 7 brings the summary and the plan form.
+    expect(h.take()).toEqual([
+      'group:priority',
+      'group:summary',
+      'facilitator:facilitator',
+      'group:plan',
+    ]);
     const today = epochToZonedDate(h.clock.now(), 'Europe/Copenhagen');
     await command(app, roundId, {
       type: 'addPlanItem',
@@ -294,7 +324,8 @@ describe('optimistic concurrency', () => {
     }
     expect(await a.store.counts(roundId)).toMatchObject({ ballots: { [`card:${winner}`]: 0 } });
     // Only the winner's effects were sent.
-    expect(h.take()).toEqual(['group:cardVote', 'facilitator:facilitator']);
+    // The step's overview marks the open card.
+    expect(h.take()).toEqual(['group:cardVote', 'group:rating', 'facilitator:facilitator']);
   });
 
   it('two processes pressing "next" at once: the version advances once per successful command', async () => {
@@ -574,7 +605,7 @@ describe('votes', () => {
       counts: { '2': 1 },
     });
     // The close posted the result; the late vote did not overwrite it with a vote form.
-    expect(h.take()).toEqual(['group:cardResult', 'facilitator:facilitator']);
+    expect(h.take()).toEqual(['group:cardResult', 'group:rating', 'facilitator:facilitator']);
   });
 
   it('refuses invalid values with invalid_rating and writes no ballot', async () => {
@@ -675,7 +706,12 @@ describe('async mode', () => {
     expect(phases.every((p) => p === 'open')).toBe(true);
     expect(rating.state.deadline).toBe(deadline + 1 + 120 * 60_000);
     const sent = h.take();
-    expect(sent.slice(0, 2)).toEqual(['group:rating', 'facilitator:facilitator']);
+    expect(sent.slice(0, 4)).toEqual([
+      'group:status',
+      'group:scope',
+      'group:rating',
+      'facilitator:facilitator',
+    ]);
     expect(sent.filter((k) => k === 'group:cardVote')).toHaveLength(30);
     expect(await app.scheduler.pending(roundId)).toMatchObject([
       { type: 'deadline', step: 'rating', deadline: rating.state.deadline },

@@ -368,8 +368,31 @@ describe('bound cards', () => {
     expect(texts).toContain(`• ${HOSTILE_NOTE}`);
   });
 
+  it('forms show only while their step takes input; afterwards a note says they are closed', () => {
+    const formIds = { status: 'text', custom: 'title', priority: 'cardIds' } as const;
+    for (const kind of ['status', 'custom', 'priority'] as const) {
+      const samplesOfKind = ofKind(kind);
+      expect(samplesOfKind.some((s) => s.view.open)).toBe(true);
+      expect(samplesOfKind.some((s) => !s.view.open)).toBe(true);
+      for (const sample of samplesOfKind) {
+        const nodes = [...walk(card(sample) as Json)].map(([n]) => n);
+        const inputs = nodes.filter((n) => n.id === formIds[kind]);
+        const actions = nodes.filter((n) => n.type === 'Action.Execute');
+        const note = nodes.filter((n) => n.text === sample.view.closedNote);
+        if (sample.view.open) {
+          expect(inputs, sample.name).toHaveLength(1);
+          expect(note, sample.name).toHaveLength(0);
+        } else {
+          expect(inputs, sample.name).toHaveLength(0);
+          expect(actions, sample.name).toHaveLength(0);
+          expect(note, sample.name).toHaveLength(1);
+        }
+      }
+    }
+  });
+
   it('the status form offers every area and "general" (preselected)', () => {
-    for (const sample of ofKind('status')) {
+    for (const sample of ofKind('status').filter((s) => s.view.open)) {
       const view: StatusView = sample.view;
       const [select] = [...walk(card(sample) as Json)].filter(([n]) => n.id === 'areaId');
       const general = view.groups.find((g) => g.areaId === null)?.title;

@@ -1671,3 +1671,65 @@ describe('determinism and immutability', () => {
     expect(state).toEqual(snapshot);
   });
 });
+
+describe('messages whose form changes are shown again', () => {
+  const showPlan: Effect = { type: 'show', view: { kind: 'plan' }, audience: 'group' };
+
+  it('leaving a step re-shows it (its form closes), except the intro', () => {
+    for (let i = 1; i < STEPS.length - 1; i++) {
+      const from = STEPS[i] as StepId;
+      const { effects } = run(syncAt(from), { type: 'next' });
+      expect(effects, `leaving ${from}`).toContainEqual(showStep(from));
+    }
+    const { effects } = run(startRound(), { type: 'next' });
+    expect(effects).not.toContainEqual(showStep('intro'));
+  });
+
+  it('the scope message is re-shown when the round moves past status (it locks) and back', () => {
+    const forward = run(syncAt('status'), { type: 'next' });
+    expect(forward.state.step).toBe('rating');
+    expect(forward.effects).toContainEqual(showStep('scope'));
+    const back = run(forward.state, { type: 'back' });
+    expect(back.effects).toContainEqual(showStep('scope'));
+    // Between intro, scope and status its form does not change.
+    expect(
+      run(syncAt('scope'), { type: 'next' }).effects.filter((e) => e.type === 'show'),
+    ).not.toContainEqual(showStep('intro'));
+    const later = run(syncAt('rating'), { type: 'next' });
+    expect(later.effects).not.toContainEqual(showStep('scope'));
+  });
+
+  it('opening and closing a card re-shows the step overview, once per command', () => {
+    const rating = syncAt('rating');
+    const opened = run(rating, { type: 'openCard', cardId: 'mentorordninger' });
+    expect(opened.effects).toContainEqual(showStep('rating'));
+    const closed = run(opened.state, { type: 'closeCard', cardId: 'mentorordninger' });
+    expect(closed.effects).toContainEqual(showStep('rating'));
+    const next = run(opened.state, { type: 'openNextCard' });
+    const shown = next.effects.filter(
+      (e) => JSON.stringify(e) === JSON.stringify(showStep('rating')),
+    );
+    expect(shown).toHaveLength(1);
+  });
+
+  it('closing the priority box re-shows the priority message', () => {
+    const priority = syncAt('priority');
+    expect(priority.priority).toBe('open');
+    const { state, effects } = run(priority, { type: 'next' });
+    expect(state.priority).toBe('closed');
+    expect(
+      effects.filter((e) => JSON.stringify(e) === JSON.stringify(showStep('priority'))),
+    ).toHaveLength(1);
+  });
+
+  it('entering the summary posts the plan form with it', () => {
+    const { effects } = run(syncAt('priority'), { type: 'next' });
+    expect(effects).toContainEqual(showStep('summary'));
+    expect(effects).toContainEqual(showPlan);
+  });
+
+  it('ending early re-shows the step the round was in', () => {
+    const { effects } = run(syncAt('status'), { type: 'end' });
+    expect(effects).toContainEqual(showStep('status'));
+  });
+});

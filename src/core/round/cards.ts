@@ -5,7 +5,7 @@ import { ok } from '../result.ts';
 import { phaseOf } from './boxes.ts';
 import type { Ctx, TransitionResult } from './context.ts';
 import { type Effect, show } from './effects.ts';
-import { closeEverything, missionCardIds } from './steps.ts';
+import { closeEverything, missionCardIds, unique } from './steps.ts';
 
 /** Steps in which cards are voted on. */
 const VOTING_STEPS = new Set(['rating', 'custom']);
@@ -20,7 +20,11 @@ function setPhases(state: RoundState, ids: string[], phase: 'open' | 'closed'): 
   const cards = { ...state.cards };
   for (const id of ids) cards[id] = phase;
   const effects: Effect[] = ids.map((cardId) => show({ kind: 'card', cardId }));
-  effects.push(show({ kind: 'facilitator' }, 'facilitator'));
+  // The step's overview marks which cards are open and closed.
+  effects.push(
+    show({ kind: 'step', step: state.step }),
+    show({ kind: 'facilitator' }, 'facilitator'),
+  );
   return ok({ state: { ...state, cards }, effects });
 }
 
@@ -83,5 +87,8 @@ export function openNextCard(state: RoundState, ctx: Ctx): TransitionResult {
   }
   const opened = setPhases(closed.state, [nextId], 'open');
   if (!opened.ok) return opened;
-  return ok({ state: opened.value.state, effects: [...closed.effects, ...opened.value.effects] });
+  return ok({
+    state: opened.value.state,
+    effects: unique([...closed.effects, ...opened.value.effects]),
+  });
 }

@@ -36,6 +36,8 @@ export function closeEverything(state: RoundState): Transitioned {
     }
   }
   const priority = state.priority === 'open' ? 'closed' : state.priority;
+  // The priority form closes: its message now shows the sealed count, no form.
+  if (state.priority === 'open') effects.push(show({ kind: 'step', step: 'priority' }));
   return { state: { ...state, cards, priority }, effects };
 }
 
@@ -74,14 +76,49 @@ export function enterStep(state: RoundState, step: StepId, now: number): Transit
   const next: RoundState = { ...state, step, cards, priority, deadline };
   effects.push(show({ kind: 'step', step }), show({ kind: 'facilitator' }, 'facilitator'));
   for (const id of opened) effects.push(show({ kind: 'card', cardId: id }));
+  // Step 7 is where the group agrees its follow-up plan: the plan form comes with it.
+  if (step === 'summary') effects.push(show({ kind: 'plan' }));
   return { state: next, effects };
+}
+
+/** Steps in which the scope may still change (mirrors the scope view's rule). */
+const SCOPE_STEPS: readonly StepId[] = ['intro', 'scope', 'status'];
+
+/**
+ * Messages already posted that change because the step changed: the step
+ * left behind (its form closes: status notes, own initiatives, priorities,
+ * the rating overview) and the scope, whose form locks once the round moves
+ * past the status step (and unlocks when it moves back).
+ */
+function restaled(from: StepId, to: StepId): Effect[] {
+  const effects: Effect[] = [];
+  if (from !== 'intro' && from !== to) effects.push(show({ kind: 'step', step: from }));
+  const scopeChanges = SCOPE_STEPS.includes(from) !== SCOPE_STEPS.includes(to);
+  if (scopeChanges && from !== 'scope' && to !== 'scope') {
+    effects.push(show({ kind: 'step', step: 'scope' }));
+  }
+  return effects;
+}
+
+/** The same effect twice (a card closed and re-shown) is rendered once. */
+export function unique(effects: Effect[]): Effect[] {
+  const seen = new Set<string>();
+  return effects.filter((e) => {
+    const key = JSON.stringify(e);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Moves from the current step to `step`. */
 export function moveTo(state: RoundState, step: StepId, now: number): Transitioned {
   const left = leaveStep(state);
   const entered = enterStep(left.state, step, now);
-  return { state: entered.state, effects: [...left.effects, ...entered.effects] };
+  return {
+    state: entered.state,
+    effects: unique([...left.effects, ...restaled(state.step, step), ...entered.effects]),
+  };
 }
 
 /** Ends the round: nothing stays open, reminders of the plan stay scheduled. */
@@ -91,6 +128,10 @@ export function endRound(state: RoundState, early: boolean): Transitioned {
     state: { ...left.state, status: 'ended', endedEarly: early, pausedAt: null },
     effects: [
       ...left.effects,
+      // The current step's form closes with the round.
+      ...(state.step !== 'summary' && state.step !== 'intro'
+        ? [show({ kind: 'step', step: state.step })]
+        : []),
       show({ kind: 'roundStatus' }),
       show(early ? { kind: 'step', step: 'summary' } : { kind: 'plan' }),
       show({ kind: 'facilitator' }, 'facilitator'),

@@ -65,6 +65,15 @@ export function scopeView(input: ViewInput): ScopeView {
   };
 }
 
+/** A step's form is open while its step is the current one and the round has not ended. */
+function formState(input: ViewInput, step: 'status' | 'custom') {
+  const { state } = input;
+  return {
+    open: state.status !== 'ended' && state.step === step,
+    closedNote: t(langOf(input), 'form.closed'),
+  };
+}
+
 export function statusView(input: ViewInput): StatusView {
   const lang = langOf(input);
   const areas = areasInScope(input.deck, input.state.scope);
@@ -74,6 +83,7 @@ export function statusView(input: ViewInput): StatusView {
     kind: 'status',
     ...base(input, 'step:status', input.deck.steps.status.title[lang]),
     ...stepHeader(input, 'status'),
+    ...formState(input, 'status'),
     groups: [
       ...areas.map((a) => ({ areaId: a.id, title: a.title[lang], notes: notesOf(a.id) })),
       { areaId: null, title: t(lang, 'status.general'), notes: notesOf(null) },
@@ -97,6 +107,7 @@ export function customView(input: ViewInput): CustomView {
     kind: 'custom',
     ...base(input, 'step:custom', deck.steps.custom.title[lang]),
     ...stepHeader(input, 'custom'),
+    ...formState(input, 'custom'),
     cards: custom.map((c) => ({
       id: c.id,
       title: c.title[lang],
@@ -139,10 +150,19 @@ export function priorityView(input: ViewInput): PriorityView {
     kind: 'priority',
     ...base(input, 'step:priority', deck.steps.priority.title[lang]),
     ...stepHeader(input, 'priority'),
+    open: state.priority === 'open',
+    closedNote: t(lang, 'form.closed'),
     max,
     instruction: t(lang, 'priority.pick', { max }),
     options,
-    progress: progress(input, counts.ballots[PRIORITY_BOX] ?? 0, 'progress.answered'),
+    // Once sealed, the open ballots are gone: the count is the tally's.
+    progress: progress(
+      input,
+      state.priority === 'closed'
+        ? (counts.tallies[PRIORITY_BOX]?.ballots ?? 0)
+        : (counts.ballots[PRIORITY_BOX] ?? 0),
+      'progress.answered',
+    ),
     submit: t(lang, 'priority.submit'),
   };
 }
