@@ -93,10 +93,19 @@ export interface RoundStore {
   /** Participants, ballots per open box and tallies of sealed boxes. */
   counts(roundId: string): Promise<RoundCounts>;
   /**
-   * Claims a one-off key (e.g. a platform event id) for `ttlMs` milliseconds.
-   * True the first time, false while the claim lives.
+   * Claims a one-off key (e.g. a platform event id) for `ttlMs` milliseconds
+   * from now (store clock). True the first time, false while the claim lives
+   * (until it expires or is released). Claims never collide with `save`'s
+   * idempotency keys.
    */
   claim(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Gives a claimed key back at once, before its `ttlMs` run out: the work the
+   * claim guarded failed, so a redelivery of the same event must run. True when
+   * a live claim was removed; false (and no change) for a key that is not
+   * claimed or whose claim expired. Never touches `save`'s idempotency keys.
+   */
+  release(key: string): Promise<boolean>;
   /** Rounds in a conversation, newest (by creation) first. */
   listByConversation(conversation: ConversationRef, limit: number): Promise<RoundSummaryRow[]>;
   /** Deletes a round with all its ballots, tallies and participants. True if it existed. */

@@ -166,6 +166,16 @@ export class SqliteRoundStore implements RoundStore {
     });
   }
 
+  async release(key: string): Promise<boolean> {
+    return this.#write('release', () => {
+      const deleted = this.#sql('DELETE FROM idempotency WHERE key = ? AND expires_at > ?').run(
+        `claim:${key}`,
+        this.#clock.now(),
+      );
+      return Number(deleted.changes) > 0;
+    });
+  }
+
   async listByConversation(
     conversation: ConversationRef,
     limit: number,

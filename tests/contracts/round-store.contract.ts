@@ -176,6 +176,46 @@ export function roundStoreContract(
         h.clock.advance(1);
         expect(await store.claim('event-1', 1000)).toBe(true);
       });
+
+      it('release gives a live claim back at once; other claims stay', async () => {
+        expect(await store.claim('event-1', 60_000)).toBe(true);
+        expect(await store.claim('event-2', 60_000)).toBe(true);
+        expect(await store.release('event-1')).toBe(true);
+        // Released once: nothing left to release.
+        expect(await store.release('event-1')).toBe(false);
+        expect(await store.claim('event-2', 60_000)).toBe(false);
+        // The key can be claimed again, and then holds as before.
+        expect(await store.claim('event-1', 60_000)).toBe(true);
+        expect(await store.claim('event-1', 60_000)).toBe(false);
+      });
+
+      it('release of a key that was never claimed changes nothing', async () => {
+        expect(await store.release('never-claimed')).toBe(false);
+        expect(await store.claim('never-claimed', 60_000)).toBe(true);
+        expect(await store.claim('never-claimed', 60_000)).toBe(false);
+      });
+
+      it('release never frees a save idempotency key of the same name', async () => {
+        await store.create(roundFixture());
+        expect(await store.save(roundFixture(), 1, { idempotencyKey: 'same' })).toEqual({
+          ok: true,
+          version: 2,
+        });
+        expect(await store.release('same')).toBe(false);
+        expect(await store.wasSaved('same')).toBe(true);
+        expect(await store.save(roundFixture(), 2, { idempotencyKey: 'same' })).toEqual({
+          ok: false,
+          reason: 'duplicate',
+        });
+      });
+
+      whenever(caps.clock)('release of an expired claim answers false', async () => {
+        if (!h.clock) throw new Error('the harness declared a clock but gave none');
+        expect(await store.claim('event-1', 1000)).toBe(true);
+        h.clock.advance(1000);
+        expect(await store.release('event-1')).toBe(false);
+        expect(await store.claim('event-1', 1000)).toBe(true);
+      });
     });
 
     describe('listing, deleting, health', () => {

@@ -20,7 +20,11 @@ import { DeckCatalog } from '../../src/app/decks.ts';
 import type { Identity } from '../../src/app/identity.ts';
 import { type Logger, silentLogger } from '../../src/app/logger.ts';
 import type { RoundDefaults } from '../../src/app/round-service.ts';
-import { createTeamsChannel, type TeamsChannel } from '../../src/channels/teams/index.ts';
+import {
+  activityKey,
+  createTeamsChannel,
+  type TeamsChannel,
+} from '../../src/channels/teams/index.ts';
 import type { TeamsConfig } from '../../src/config.ts';
 import { type ConversationRef, cardBox } from '../../src/core/model.ts';
 import { createHttpApp, listen, type RunningServer } from '../../src/http/server.ts';
@@ -46,12 +50,19 @@ const DEFAULTS: RoundDefaults = {
 const FACILITATOR = 'aad-facilitator';
 const facilitator: Identity = { platform: 'teams', tenant: TENANT, userId: FACILITATOR };
 
+/** Outbound token requests that fail before one succeeds again (an Entra outage). */
+let tokenFailures = 0;
+
 class LocalTokenProvider implements AuthProvider {
   connectionSettings?: AuthConfiguration;
   constructor(settings: AuthConfiguration) {
     this.connectionSettings = settings;
   }
   async getAccessToken(): Promise<string> {
+    if (tokenFailures > 0) {
+      tokenFailures -= 1;
+      throw new Error('token endpoint unavailable');
+    }
     return OUTBOUND_TOKEN;
   }
   getAgenticApplicationToken = async (): Promise<string> => unused();
@@ -349,6 +360,185 @@ describe('Teams security: JWT validation on our /api/messages', () => {
   });
 });
 
+describe('Teams duplicates: a failed delivery is run again, a concurrent one is dropped', () => {
+  let w: World;
+  beforeEach(async () => {
+    w = await startWorld();
+    tokenFailures = 0;
+  });
+  afterEach(async () => {
+    tokenFailures = 0;
+    await stopWorld(w);
+    connector.reset();
+  });
+
+  /** Closes the open card so that a bare `next` (no `from`) would move on once per run. */
+  async function closeTheCard(roundId: string, cardId: string): Promise<number> {
+    const closed = await w.app.service.command(roundId, facilitator, { type: 'closeCard', cardId });
+    if (!closed.ok) throw new Error(closed.error.code);
+    return (await w.app.store.load(roundId))?.version ?? -1;
+  }
+
+  it('a 500 before the turn (outbound token down): the redelivery votes, once', async () => {
+    const { roundId, cardId } = await openFirstCard(w);
+    const vote = invoke('aad-ada', { command: 'vote', cardId, value: '2' });
+    tokenFailures = 1;
+    const failed = await post(w, vote, validAuth());
+    expect(failed.status).toBe(500);
+    expect(await ballots(w, roundId, cardId)).toBe(0);
+    expect(w.logs).toContain('info: teams: turn failed; activity id released for a redelivery');
+
+    // Teams redelivers the same activity: it runs now (before the fix: ignored for 24 h).
+    const retried = await post(w, vote, validAuth());
+    expect(retried.status).toBe(200);
+    expect(JSON.stringify(retried.body)).toContain('Din stemme: 2');
+    expect(await ballots(w, roundId, cardId)).toBe(1);
+
+    // The successful run keeps the id: a third delivery is acknowledged and does nothing.
+    const third = await post(w, vote, validAuth());
+    expect(third.status).toBe(200);
+    expect(third.body).toBeUndefined();
+    expect(await ballots(w, roundId, cardId)).toBe(1);
+  });
+
+  it('a 500 on a command that is not idempotent: the redelivery moves one step, not two', async () => {
+    const { roundId, cardId } = await openFirstCard(w);
+    const version = await closeTheCard(roundId, cardId);
+    const next = invoke(FACILITATOR, { command: 'next' });
+    tokenFailures = 1;
+    expect((await post(w, next, validAuth())).status).toBe(500);
+    expect(await w.app.store.load(roundId)).toMatchObject({
+      version,
+      state: { step: 'rating' },
+    });
+    const retried = await post(w, next, validAuth());
+    expect(retried.status).toBe(200);
+    expect(JSON.stringify(retried.body)).toContain('Til mødelederen');
+    expect(await w.app.store.load(roundId)).toMatchObject({
+      version: version + 1,
+      state: { step: 'custom' },
+    });
+    expect((await post(w, next, validAuth())).body).toBeUndefined();
+    expect((await w.app.store.load(roundId))?.version).toBe(version + 1);
+  });
+
+  it('a turn that throws (the store fails once) gives the id back: the redelivery votes', async () => {
+    const { roundId, cardId } = await openFirstCard(w);
+    const castBallot = w.app.store.castBallot.bind(w.app.store);
+    let failures = 1;
+    w.app.store.castBallot = async (...args) => {
+      if (failures > 0) {
+        failures -= 1;
+        throw new Error('database is locked');
+      }
+      return castBallot(...args);
+    };
+    // The Action.Submit fallback: a message turn, where a store error escapes the handler.
+    const activity = invoke('aad-old-client', { command: 'vote', cardId, value: '5' });
+    const submit = {
+      ...activity,
+      type: 'message',
+      name: undefined,
+      value: { command: 'vote', cardId, value: '5' },
+    };
+    const first = await post(w, submit, validAuth());
+    // The status is onTurnError's choice (quietTurnErrors answers 200); what counts here
+    // is that the turn had no effect and its id was given back.
+    expect(first.status).toBeLessThan(600);
+    expect(failures).toBe(0);
+    expect(await ballots(w, roundId, cardId)).toBe(0);
+    expect(w.logs).toContain('info: teams: turn failed; activity id released for a redelivery');
+
+    expect((await post(w, submit, validAuth())).status).toBe(200);
+    expect(await ballots(w, roundId, cardId)).toBe(1);
+    expect(
+      await w.app.service.ballotOf(
+        roundId,
+        { platform: 'teams', tenant: TENANT, userId: 'aad-old-client' },
+        cardBox(cardId),
+      ),
+    ).toBe(5);
+    // Kept after success.
+    expect((await post(w, submit, validAuth())).status).toBe(200);
+    expect(await ballots(w, roundId, cardId)).toBe(1);
+  });
+
+  it('a duplicate that arrives while the first delivery still runs is dropped', async () => {
+    const { roundId, cardId } = await openFirstCard(w);
+    const version = await closeTheCard(roundId, cardId);
+    // Hold the first turn at its start (the bot saves the conversation reference
+    // first thing) until the duplicate has been answered.
+    const memory = w.app.store.channelMemory;
+    const save = memory.saveConversation.bind(memory);
+    let entered: () => void = () => undefined;
+    const inside = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    let held = false;
+    memory.saveConversation = async (...args) => {
+      if (!held) {
+        held = true;
+        entered();
+        await gate;
+      }
+      return save(...args);
+    };
+    const next = invoke(FACILITATOR, { command: 'next' });
+    const first = post(w, next, validAuth());
+    await inside;
+    const duplicate = await post(w, next, validAuth());
+    expect(duplicate.status).toBe(200);
+    expect(duplicate.body).toBeUndefined();
+    expect((await w.app.store.load(roundId))?.version).toBe(version);
+    open();
+    const answered = await first;
+    expect(answered.status).toBe(200);
+    expect(JSON.stringify(answered.body)).toContain('Til mødelederen');
+    expect(await w.app.store.load(roundId)).toMatchObject({
+      version: version + 1,
+      state: { step: 'custom' },
+    });
+    expect(w.logs).toContain('info: teams: repeated activity ignored');
+  });
+
+  it('the same id in another conversation is another activity (Teams ids are epoch ms)', async () => {
+    const { roundId, cardId } = await openFirstCard(w);
+    const vote = invoke('aad-ada', { command: 'vote', cardId, value: '3' });
+    expect((await post(w, vote, validAuth())).status).toBe(200);
+    expect(await ballots(w, roundId, cardId)).toBe(1);
+    const elsewhere = '19:0ther@thread.tacv2';
+    const help = {
+      ...vote,
+      type: 'message',
+      name: undefined,
+      value: undefined,
+      text: 'help',
+      conversation: { id: elsewhere, conversationType: 'personal', tenantId: TENANT },
+    };
+    expect((await post(w, help, validAuth())).status).toBe(200);
+    const replies = connector.callsFor(elsewhere).filter((c) => c.route === 'reply');
+    expect(replies).toHaveLength(1);
+    expect(JSON.stringify(replies[0]?.body)).toContain('Sådan bruger du Dialogrunde');
+  });
+
+  it('two deliveries at the same moment: one runs, one is acknowledged empty', async () => {
+    const { roundId, cardId } = await openFirstCard(w);
+    const version = await closeTheCard(roundId, cardId);
+    const next = invoke(FACILITATOR, { command: 'next' });
+    const both = await Promise.all([post(w, next, validAuth()), post(w, next, validAuth())]);
+    expect(both.map((r) => r.status)).toEqual([200, 200]);
+    expect(both.filter((r) => r.body === undefined)).toHaveLength(1);
+    expect(await w.app.store.load(roundId)).toMatchObject({
+      version: version + 1,
+      state: { step: 'custom' },
+    });
+  });
+});
+
 describe('Teams security: tenant allowlist', () => {
   let w: World | undefined;
   afterEach(async () => {
@@ -373,7 +563,7 @@ describe('Teams security: tenant allowlist', () => {
     expect(world.logs.join('\n')).not.toContain('tenant-evil');
     expect(world.logs.join('\n')).not.toContain('aad-eve');
     // Nothing was claimed either: the id is still fresh (the activity is simply ignored again).
-    expect(await world.app.store.claim(`teams:activity:${foreign.id}`, 1000)).toBe(true);
+    expect(await world.app.store.claim(activityKey(foreign) ?? '', 1000)).toBe(true);
 
     // A listed tenant is handled.
     const listed = await post(

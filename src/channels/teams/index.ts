@@ -11,6 +11,7 @@ import type { TeamsConfig } from '../../config.ts';
 import type { ChannelMemory, ChannelOutput, Clock, RoundStore } from '../../core/ports.ts';
 import { quietTurnErrors, TeamsBot } from './invoke.ts';
 import { TeamsOutput } from './output.ts';
+import { type SummaryLinkOptions, SummaryLinks } from './summary-extras.ts';
 
 /** How long a delivered activity id is remembered: Teams retries within seconds, not days. */
 export const ACTIVITY_CLAIM_MS = 24 * 60 * 60 * 1000;
@@ -23,8 +24,8 @@ export interface TeamsChannelOptions {
   clock: Clock;
   /** Where conversation references and message ids live. */
   channelMemory: ChannelMemory;
-  /** For `claim` (duplicate activity ids). */
-  store: Pick<RoundStore, 'claim'>;
+  /** For `claim` and `release` (duplicate activity ids). */
+  store: Pick<RoundStore, 'claim' | 'release'>;
   /** The round service, or later through `attach`. */
   service?: RoundService;
   /** Outbox timers; default the Node timers. */
@@ -34,6 +35,11 @@ export interface TeamsChannelOptions {
    * when credentials are configured. Tests use 127.0.0.1; production needs none.
    */
   serviceHosts?: string[];
+  /**
+   * The summary card's måloversigt picture and export links: the signer and
+   * `PUBLIC_URL`. Without a public URL the card goes out without them (a warning is logged once).
+   */
+  summaryLinks?: SummaryLinkOptions;
 }
 
 export interface TeamsChannel {
@@ -54,6 +60,18 @@ function tenantOf(body: Record<string, unknown>): string | undefined {
   const channelData = body.channelData as { tenant?: { id?: unknown } } | undefined;
   const id = channelData?.tenant?.id;
   return typeof id === 'string' ? id : undefined;
+}
+
+/**
+ * The claim key of an activity: its id within its conversation. Teams message
+ * ids are epoch milliseconds, so two conversations can share one; a redelivery
+ * keeps both. Undefined for an activity without an id (nothing to deduplicate).
+ */
+export function activityKey(body: Record<string, unknown>): string | undefined {
+  if (typeof body.id !== 'string' || body.id === '') return undefined;
+  const conversation = body.conversation as { id?: unknown } | undefined;
+  const conversationId = typeof conversation?.id === 'string' ? conversation.id : '';
+  return `teams:activity:${JSON.stringify([conversationId, body.id])}`;
 }
 
 /**
@@ -97,6 +115,8 @@ export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
   );
   quietTurnErrors(adapter, logger);
 
+  // One for the whole channel: whatever shows the summary card adds the same extras, and warns once.
+  const summaryLinks = new SummaryLinks(options.summaryLinks, logger);
   const output = new TeamsOutput({
     adapter,
     ...(config.appId && { appId: config.appId }),
@@ -104,6 +124,7 @@ export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
     clock: options.clock,
     timers: options.timers ?? systemTimers,
     logger,
+    summaryLinks,
   });
   let bot: TeamsBot | undefined;
   const attach = (service: RoundService) => {
@@ -127,7 +148,30 @@ export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
     next();
   };
 
-  /** After authentication: foreign tenants and repeated deliveries change nothing. */
+  /** Activity ids `admit` claimed, per request: given back when the turn fails. */
+  const claims = new WeakMap<Request, string>();
+
+  /**
+   * Gives the request's activity id back, so that Teams' redelivery of an
+   * activity whose turn failed runs instead of being ignored for 24 h.
+   */
+  const release = async (req: Request) => {
+    const key = claims.get(req);
+    if (key === undefined) return;
+    claims.delete(req);
+    try {
+      await options.store.release(key);
+      logger.info('teams: turn failed; activity id released for a redelivery');
+    } catch (error) {
+      logger.error({ err: error }, 'teams: releasing the activity id failed');
+    }
+  };
+
+  /**
+   * After authentication: foreign tenants and repeated deliveries change
+   * nothing. The activity id stays claimed while its turn runs (a concurrent
+   * duplicate is dropped) and afterwards if the turn succeeded.
+   */
   const admit = async (req: Request, res: Response, next: NextFunction) => {
     const body = req.body as Record<string, unknown>;
     if (allowlist.size > 0) {
@@ -138,15 +182,41 @@ export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
         return;
       }
     }
-    if (typeof body.id === 'string' && body.id !== '') {
-      const first = await options.store.claim(`teams:activity:${body.id}`, ACTIVITY_CLAIM_MS);
+    const key = activityKey(body);
+    if (key !== undefined) {
+      const first = await options.store.claim(key, ACTIVITY_CLAIM_MS);
       if (!first) {
         logger.info({ type: body.type }, 'teams: repeated activity ignored');
         res.status(200).end();
         return;
       }
+      claims.set(req, key);
     }
     next();
+  };
+
+  /**
+   * Runs the turn. A turn that throws, a request that fails (express answers
+   * 500) or an answer of 500 or more releases the activity id; the first two
+   * release it before the answer is written, so a quick redelivery finds it free.
+   */
+  const run = async (req: Request, res: Response) => {
+    try {
+      const current = bot;
+      if (!current) throw new Error('teams channel used before attach(service)');
+      await adapter.process(req, res, async (context) => {
+        try {
+          await current.run(context);
+        } catch (error) {
+          await release(req);
+          throw error;
+        }
+      });
+    } catch (error) {
+      await release(req);
+      throw error;
+    }
+    if (res.statusCode >= 500) await release(req);
   };
 
   return {
@@ -160,11 +230,7 @@ export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
         requireBody,
         (req, res, next) => adapter.authorizeRequest(req, res, next),
         admit,
-        async (req, res) => {
-          const current = bot;
-          if (!current) throw new Error('teams channel used before attach(service)');
-          await adapter.process(req, res, (context) => current.run(context));
-        },
+        run,
       );
     },
     close: () => output.close(),
