@@ -39,6 +39,7 @@ export const ERROR_CODES = [
   'invalid_date',
   'due_in_past',
   'not_plan_owner',
+  'member_not_found',
   'invalid_settings',
   'invalid_time_zone',
   'threshold_too_low',

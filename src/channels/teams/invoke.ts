@@ -7,15 +7,15 @@ import {
   type TurnContext,
 } from '@microsoft/agents-hosting';
 import type { Logger } from '../../app/logger.ts';
-import type { RoundService, ServiceCommand } from '../../app/round-service.ts';
-import { vote } from '../../app/voting.ts';
-import type { DomainError } from '../../core/errors.ts';
-import { type Lang, STEPS, type StepId } from '../../core/model.ts';
+import type { RoundService } from '../../app/round-service.ts';
 import type { ChannelMemory } from '../../core/ports.ts';
-import { errorView } from '../../core/views/messages.ts';
-import { bindCard, type CardJson, cardFor } from '../cards/bind.ts';
+import { commandOf, parseCardAction } from '../cards/actions.ts';
+import type { CardJson } from '../cards/bind.ts';
+import { ADAPTIVE_CARD_CONTENT_TYPE, errorCard } from './answers.ts';
+import { joinsRound, runIntent } from './card-actions.ts';
 import {
   botWasAdded,
+  conversationOf,
   facilitatorCard,
   handleTextCommand,
   identityOf,
@@ -23,9 +23,11 @@ import {
   sendWelcome,
   startFromCard,
 } from './commands.ts';
+import { type MemberLookup, memberLookup } from './members.ts';
 import type { StoredConversation } from './output.ts';
+import { refreshCard } from './refresh.ts';
 
-export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+export { ADAPTIVE_CARD_CONTENT_TYPE } from './answers.ts';
 
 /** A card action as the bot receives it: `Action.Execute`'s verb and data, or `Action.Submit`'s value. */
 export interface CardAction {
@@ -46,100 +48,46 @@ export interface TeamsInvokeDeps {
  */
 export { identityOf, langOfLocale } from './commands.ts';
 
-/** A card's rating value: '1'…'5' become numbers, anything else goes to the core as sent. */
-export function ratingValue(value: unknown): unknown {
-  return typeof value === 'string' && /^[1-5]$/.test(value) ? Number(value) : value;
-}
-
-function field(data: unknown, name: string): unknown {
-  return typeof data === 'object' && data !== null
-    ? (data as Record<string, unknown>)[name]
-    : undefined;
-}
-
-function text(data: unknown, name: string): string | undefined {
-  const value = field(data, name);
-  return typeof value === 'string' ? value : undefined;
-}
-
-function stepOf(value: string | undefined): StepId | undefined {
-  return (STEPS as readonly string[]).includes(value ?? '') ? (value as StepId) : undefined;
-}
-
-function errorCard(lang: Lang, error: DomainError | 'unexpected'): CardJson {
-  return bindCard('error', errorView(lang, error));
-}
-
-/** The facilitator commands a card can carry; anything else is unknown here. */
-function facilitatorCommand(
-  command: string,
-  value: string | undefined,
-): ServiceCommand | undefined {
-  switch (command) {
-    case 'next':
-    case 'back': {
-      const from = stepOf(value);
-      return from ? { type: command, from } : { type: command };
-    }
-    case 'openNextCard':
-      return value === undefined ? { type: 'openNextCard' } : { type: 'openNextCard', from: value };
-    case 'closeCard':
-      return value ? { type: 'closeCard', cardId: value } : undefined;
-    case 'pause':
-    case 'resume':
-    case 'end':
-      return { type: command };
-    default:
-      return undefined;
-  }
-}
+/** Without a turn (no connector client) nobody can be looked up. */
+const nobody: MemberLookup = async () => undefined;
 
 /**
  * Runs a card action for the user in the envelope and answers with the card
- * that user should see: their personal vote card ("Din stemme: 4"), the
- * facilitator's controls, or an error card in the round's language.
- * The round is the newest one in the activity's conversation.
+ * that user should see in place of the pressed one (see `runIntent`), or an
+ * error card in the round's language. The round is the newest one in the
+ * activity's conversation; a refresh names its own (by the view key).
+ * Participants' actions record the presser as a participant (`joinsRound`), so
+ * "n of m" counts the people present.
  */
 export async function handleCardAction(
   deps: TeamsInvokeDeps,
   activity: Activity,
   action: CardAction,
+  members: MemberLookup = nobody,
 ): Promise<CardJson> {
   const fallbackLang = langOfLocale(activity.locale);
-  const requested = text(action.data, 'command') ?? action.verb ?? '';
+  const intent = parseCardAction(commandOf(action.data, action.verb), action.data);
   // The welcome card's Start and the hint card's button: no round needed yet / any round.
-  if (requested === 'start') return startFromCard(deps, activity);
-  if (requested === 'facilitator') return facilitatorCard(deps, activity);
+  if (intent.kind === 'start') return startFromCard(deps, activity);
+  if (intent.kind === 'facilitatorControls') return facilitatorCard(deps, activity);
   const who = identityOf(activity);
-  const conversationId = activity.conversation?.id;
-  if (!who || !conversationId) return errorCard(fallbackLang, 'unexpected');
+  const conversation = conversationOf(activity);
+  if (!who || !conversation) return errorCard(fallbackLang, 'unexpected');
+  if (intent.kind === 'refresh') {
+    return refreshCard(deps, activity, who, intent.key, fallbackLang);
+  }
   const { service } = deps;
-  const [round] = await service.deps.store.listByConversation(
-    { platform: 'teams', tenant: who.tenant, conversationId },
-    1,
-  );
-  if (!round) return errorCard(fallbackLang, { code: 'round_not_found' });
-  const record = await service.deps.store.load(round.id);
-  const lang = record?.state.settings.lang ?? fallbackLang;
-  const command = requested;
-  const value = field(action.data, 'value');
-
-  if (command === 'vote') {
-    const cardId = text(action.data, 'cardId');
-    if (!cardId) return errorCard(lang, { code: 'card_not_found' });
-    const result = await vote(service, round.id, who, cardId, ratingValue(value));
-    return result.ok ? cardFor(result.value.view) : errorCard(lang, result.error);
+  const [round] = await service.deps.store.listByConversation(conversation, 1);
+  const record = round && (await service.deps.store.load(round.id));
+  if (!record) return errorCard(fallbackLang, { code: 'round_not_found' });
+  const lang = record.state.settings.lang;
+  if (intent.kind === 'unknown') {
+    deps.logger.info({ command: intent.command }, 'teams: unknown card action');
+    return errorCard(lang, { code: 'unknown_command' });
   }
-
-  const serviceCommand = facilitatorCommand(command, typeof value === 'string' ? value : undefined);
-  if (!serviceCommand) {
-    deps.logger.info({ command }, 'teams: unknown card action');
-    return errorCard(lang, 'unexpected');
-  }
-  const result = await service.command(round.id, who, serviceCommand);
-  if (!result.ok) return errorCard(lang, result.error);
-  const view = await service.view(round.id, { kind: 'facilitator' });
-  return view ? cardFor(view) : errorCard(lang, 'unexpected');
+  if (intent.kind === 'invalid') return errorCard(lang, intent.error);
+  if (joinsRound(intent)) await service.join(record.state.id, who);
+  return runIntent({ deps, activity, who, state: record.state, members }, intent);
 }
 
 /**
@@ -158,7 +106,7 @@ export class TeamsBot extends ActivityHandler {
     this.onMessage(async (context, next) => {
       const value: unknown = context.activity.value;
       if (value !== undefined && value !== null && !context.activity.text?.trim()) {
-        await handleCardAction(this.#d, context.activity, { data: value });
+        await handleCardAction(this.#d, context.activity, { data: value }, memberLookup(context));
       } else if (context.activity.text?.trim()) {
         await handleTextCommand(this.#d, context);
       }
@@ -181,10 +129,12 @@ export class TeamsBot extends ActivityHandler {
   ): Promise<AdaptiveCardInvokeResponse> {
     let card: CardJson;
     try {
-      card = await handleCardAction(this.#d, context.activity, {
-        verb: invoke.action.verb,
-        data: invoke.action.data,
-      });
+      card = await handleCardAction(
+        this.#d,
+        context.activity,
+        { verb: invoke.action.verb, data: invoke.action.data },
+        memberLookup(context),
+      );
     } catch (error) {
       this.#d.logger.error({ err: error }, 'teams: card action failed');
       card = errorCard(langOfLocale(context.activity.locale), 'unexpected');
@@ -197,7 +147,12 @@ export class TeamsBot extends ActivityHandler {
     const who = identityOf(activity);
     const conversationId = activity.conversation?.id;
     if (!who || !conversationId || !activity.serviceUrl) return;
-    const data: StoredConversation = { reference: activity.getConversationReference() };
+    // A channel's team: its members are the channel's (`roster.ts` lists them for refresh).
+    const team = (activity.channelData as { team?: { id?: unknown } } | undefined)?.team?.id;
+    const data: StoredConversation = {
+      reference: activity.getConversationReference(),
+      ...(typeof team === 'string' && team !== '' && { teamId: team }),
+    };
     try {
       await this.#d.memory.saveConversation({
         platform: 'teams',
