@@ -6,7 +6,9 @@
  * Usage: npm run playground
  *
  * Environment:
- *   PORT  the bot's port (default 3978); the Playground's UI runs on 56150
+ *   PORT        the bot's port (default 3978); the Playground's UI runs on 56150
+ *   PUBLIC_URL  default http://localhost:PORT, so the summary card's picture and
+ *               export links work in the Playground's chat on this machine
  *
  * The bot runs with TEAMS_ALLOW_ANONYMOUS=true and NODE_ENV=development, and
  * without TEAMS_APP_ID/TEAMS_APP_PASSWORD (the Playground sends no tokens).
@@ -40,6 +42,7 @@ const botEnv: NodeJS.ProcessEnv = {
   NODE_ENV: 'development',
   TEAMS_ALLOW_ANONYMOUS: 'true',
   PORT: port,
+  PUBLIC_URL: process.env.PUBLIC_URL || `http://localhost:${port}`,
 };
 delete botEnv.TEAMS_APP_ID;
 delete botEnv.TEAMS_APP_PASSWORD;

@@ -27,7 +27,16 @@
  * - Bearer check (optional, `acceptBearer`): the real service answers 401
  *   "Authorization has been denied for this request." to calls without a valid
  *   bot token. In anonymous mode (Agents Playground) there is no token at all.
- * - Not reproduced: attachments, members, paging, message size limits.
+ * - Conversation members (`addMember`): `GET .../pagedmembers` pages them
+ *   like the real service (`pageSize` below 50 counts as 50, above 500 as
+ *   500; an opaque `continuationToken` until the last page; REST field names,
+ *   e.g. the Entra object id is `objectId`), and the older, unpaged
+ *   `GET .../members` returns them all as an array. A conversation without
+ *   registered members answers 404. Member reads are not message operations:
+ *   they do not count against the per-thread limits, and faults without
+ *   `routes` do not hit them. `GET .../members/:userId` returns one member,
+ *   found by Teams id or Entra object id, or 404 when it is not in the conversation.
+ * - Not reproduced: attachments, message size limits.
  *
  * Time comes from `now` (default `Date.now`) so rate-limit tests can use a
  * manual clock and never sleep.
@@ -41,7 +50,19 @@ export type ConnectorRoute =
   | 'reply'
   | 'update'
   | 'delete'
+  | 'pagedMembers'
+  | 'members'
+  | 'member'
   | 'unknown';
+
+/** Routes that send, edit or delete messages: rate limited, and hit by faults by default. */
+const MESSAGE_ROUTES: ReadonlySet<ConnectorRoute> = new Set([
+  'createConversation',
+  'send',
+  'reply',
+  'update',
+  'delete',
+]);
 
 export interface RecordedCall {
   method: string;
@@ -50,6 +71,8 @@ export interface RecordedCall {
   route: ConnectorRoute;
   conversationId?: string;
   activityId?: string;
+  /** The member asked for (`GET .../members/:userId`). */
+  userId?: string;
   body: unknown;
   /** Whether an `Authorization` header was present. */
   hasAuth: boolean;
@@ -84,6 +107,23 @@ export interface Fault {
   retryAfterSeconds?: number;
   /** Only calls to this conversation consume the fault (default: any conversation). */
   conversationId?: string;
+  /** Only calls to these routes consume the fault (default: the message routes). */
+  routes?: readonly ConnectorRoute[];
+}
+
+/** A conversation member as the members routes return it. */
+export interface FakeMember {
+  /** Teams user id (MRI): `29:…` for people, `28:…` for bots. */
+  id: string;
+  name?: string;
+  /** Entra object id; the REST payload calls it `objectId`. */
+  aadObjectId?: string;
+  userRole?: 'user' | 'anonymous' | 'bot';
+  givenName?: string;
+  surname?: string;
+  email?: string;
+  userPrincipalName?: string;
+  tenantId?: string;
 }
 
 export interface FakeConnectorOptions {
@@ -116,9 +156,11 @@ export interface FakeConnector {
   activity(conversationId: string, activityId: string): StoredActivity | undefined;
   /** Activities accepted in a conversation, in order of creation. */
   activitiesIn(conversationId: string): StoredActivity[];
+  /** Adds a member to a conversation (what the members routes list), in order. */
+  addMember(conversationId: string, member: FakeMember): void;
   /** The next `count` matching calls fail with the given fault instead of being processed. */
   failNext(count: number, fault: Fault): void;
-  /** Forget calls, activities, rate-limit history and pending faults. */
+  /** Forget calls, activities, rate-limit history and pending faults (members stay). */
   reset(): void;
   close(): Promise<void>;
 }
@@ -151,6 +193,8 @@ export async function startFakeConnector(
   /** Accepted operation times per conversation, oldest first. */
   const history = new Map<string, number[]>();
   const faults: PendingFault[] = [];
+  /** Registered members per conversation, in order. */
+  const members = new Map<string, FakeMember[]>();
 
   function store(conversationId: string, id: string, activity: Record<string, unknown>): void {
     let byId = activities.get(conversationId);
@@ -184,9 +228,14 @@ export async function startFakeConnector(
     history.set(conversationId, times);
   }
 
-  function takeFault(conversationId: string | undefined): PendingFault | undefined {
+  function takeFault(
+    conversationId: string | undefined,
+    route: ConnectorRoute,
+  ): PendingFault | undefined {
     const index = faults.findIndex(
-      (f) => f.conversationId === undefined || f.conversationId === conversationId,
+      (f) =>
+        (f.conversationId === undefined || f.conversationId === conversationId) &&
+        (f.routes ? f.routes.includes(route) : MESSAGE_ROUTES.has(route)),
     );
     if (index < 0) return undefined;
     const fault = faults[index];
@@ -209,13 +258,14 @@ export async function startFakeConnector(
     }
     const authorization = req.headers.authorization;
     const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-    const { route, conversationId, activityId } = parseRoute(method, path);
+    const { route, conversationId, activityId, userId } = parseRoute(method, path);
     const call: RecordedCall = {
       method,
       path,
       route,
       ...(conversationId !== undefined ? { conversationId } : {}),
       ...(activityId !== undefined ? { activityId } : {}),
+      ...(userId !== undefined ? { userId } : {}),
       body,
       hasAuth: authorization !== undefined,
       ...(bearer !== undefined ? { bearer } : {}),
@@ -241,7 +291,7 @@ export async function startFakeConnector(
       answer(401, { message: 'Authorization has been denied for this request.' });
       return;
     }
-    const fault = takeFault(conversationId);
+    const fault = takeFault(conversationId, route);
     if (fault) {
       const headers: Record<string, string> = {};
       if (fault.retryAfterSeconds !== undefined) {
@@ -251,7 +301,11 @@ export async function startFakeConnector(
       error(fault.status, `Injected fault ${fault.status}`, headers);
       return;
     }
-    if (conversationId !== undefined && route !== 'createConversation') {
+    if (
+      conversationId !== undefined &&
+      MESSAGE_ROUTES.has(route) &&
+      route !== 'createConversation'
+    ) {
       const wait = throttle(conversationId, at);
       if (wait > 0) {
         call.retryAfter = wait;
@@ -298,6 +352,47 @@ export async function startFakeConnector(
         answer(200, { id: existing.id });
         return;
       }
+      case 'member': {
+        const found = members
+          .get(conversationId ?? '')
+          ?.find((m) => m.id === userId || m.aadObjectId === userId);
+        if (!found) {
+          error(404, 'The member was not found in the conversation.');
+          return;
+        }
+        answer(200, restMember(found));
+        return;
+      }
+      case 'pagedMembers':
+      case 'members': {
+        const list = members.get(conversationId ?? '');
+        if (!list) {
+          error(404, 'The conversation does not exist or has no members the bot can see.');
+          return;
+        }
+        if (route === 'members') {
+          answer(200, list.map(restMember));
+          return;
+        }
+        const query = new URLSearchParams(path.split('?')[1] ?? '');
+        const requested = Number(query.get('pageSize') ?? DEFAULT_PAGE_SIZE);
+        const pageSize = Math.min(500, Math.max(50, Number.isFinite(requested) ? requested : 50));
+        const token = query.get('continuationToken');
+        const offset = token === null ? 0 : readPageToken(token, conversationId ?? '');
+        if (offset === undefined) {
+          error(400, 'Invalid continuation token.');
+          return;
+        }
+        const page = list.slice(offset, offset + pageSize);
+        const next = offset + page.length;
+        answer(200, {
+          members: page.map(restMember),
+          ...(next < list.length
+            ? { continuationToken: pageToken(conversationId ?? '', next) }
+            : {}),
+        });
+        return;
+      }
       case 'delete': {
         activities.get(conversationId ?? '')?.delete(activityId ?? '');
         admit(conversationId ?? '', at);
@@ -325,6 +420,11 @@ export async function startFakeConnector(
     callsFor: (conversationId) => calls.filter((c) => c.conversationId === conversationId),
     activity: (conversationId, activityId) => activities.get(conversationId)?.get(activityId),
     activitiesIn: (conversationId) => [...(activities.get(conversationId)?.values() ?? [])],
+    addMember(conversationId, member) {
+      const list = members.get(conversationId) ?? [];
+      list.push(member);
+      members.set(conversationId, list);
+    },
     failNext(count, fault) {
       if (count > 0) faults.push({ ...fault, remaining: count });
     },
@@ -361,10 +461,24 @@ export function manualClock(start = 1_700_000_000_000): ManualClock {
 function parseRoute(
   method: string,
   rawPath: string,
-): { route: ConnectorRoute; conversationId?: string; activityId?: string } {
+): { route: ConnectorRoute; conversationId?: string; activityId?: string; userId?: string } {
   const path = rawPath.split('?')[0] ?? '';
   if (path === '/v3/conversations' || path === '/v3/conversations/') {
     return { route: method === 'POST' ? 'createConversation' : 'unknown' };
+  }
+  const listed = /^\/v3\/conversations\/(.+?)\/(pagedmembers|members)\/?$/.exec(path);
+  if (listed?.[1] && method === 'GET') {
+    const route: ConnectorRoute = listed[2] === 'pagedmembers' ? 'pagedMembers' : 'members';
+    return { route, conversationId: safeDecode(listed[1]) };
+  }
+  // One member: the SDK puts the user id (Teams id or Entra object id) in the path as given.
+  const one = /^\/v3\/conversations\/(.+?)\/members\/([^/]+)\/?$/.exec(path);
+  if (one?.[1] && one[2] && method === 'GET') {
+    return {
+      route: 'member',
+      conversationId: safeDecode(one[1]),
+      userId: safeDecode(one[2]),
+    };
   }
   // Teams conversation ids contain ':', '@' and ';' and the SDK does not encode
   // them; activity ids in replies are URI-encoded. Decode both.
@@ -384,6 +498,34 @@ function parseRoute(
           ? 'delete'
           : 'unknown';
   return { route, conversationId, activityId };
+}
+
+/** `pagedmembers` without `pageSize`: the real default is not documented (assumed). */
+const DEFAULT_PAGE_SIZE = 200;
+
+/** A member in the REST API's field names (the Entra object id is `objectId`). */
+function restMember(member: FakeMember): Record<string, unknown> {
+  const { aadObjectId, ...rest } = member;
+  return { ...rest, ...(aadObjectId !== undefined ? { objectId: aadObjectId } : {}) };
+}
+
+/** An opaque continuation token: where the next page starts, bound to the conversation. */
+function pageToken(conversationId: string, offset: number): string {
+  return Buffer.from(JSON.stringify({ c: conversationId, o: offset })).toString('base64url');
+}
+
+function readPageToken(token: string, conversationId: string): number | undefined {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
+      c?: unknown;
+      o?: unknown;
+    };
+    if (parsed.c !== conversationId || typeof parsed.o !== 'number' || parsed.o < 0)
+      return undefined;
+    return parsed.o;
+  } catch {
+    return undefined;
+  }
 }
 
 function safeDecode(value: string): string {

@@ -7,6 +7,7 @@ import { DeckCatalog } from '../../src/app/decks.ts';
 import { silentLogger } from '../../src/app/logger.ts';
 import { routeOutput } from '../../src/app/output-router.ts';
 import type { RoundDefaults } from '../../src/app/round-service.ts';
+import { ExportLinks } from '../../src/app/signed-links.ts';
 import type {
   ApiError,
   CreateRoundResponse,
@@ -36,6 +37,8 @@ export interface Running {
   app: EmbeddedApp;
   server: RunningServer;
   clock: ManualClock;
+  /** Signs export links (`/x/…`) on the harness's clock and secret. */
+  exportLinks: ExportLinks;
   /** Ballots in a card's open box (what the store holds, not what the API says). */
   ballots(roundId: string, cardId: string): Promise<number>;
   stop(): Promise<void>;
@@ -48,6 +51,8 @@ export async function startServer(
   const clock = new ManualClock();
   const decks = DeckCatalog.load();
   const logger = silentLogger();
+  const secret = 'web-channel-test-secret-0123456789-abcdefgh';
+  const exportLinks = new ExportLinks(secret, { clock });
   // The manual clock never refills a bucket: tests that create many rounds need room.
   const rateLimits = { create: { capacity: 1000, windowMs: 60_000 }, ...options.rateLimits };
   const web = createWebChannel({
@@ -57,10 +62,11 @@ export async function startServer(
     defaults: DEFAULTS,
     ...options,
     rateLimits,
+    exportLinks,
   });
   const app = await createEmbeddedApp({
     sqlitePath: join(dir, 'dialogrunde.db'),
-    secret: 'web-channel-test-secret-0123456789-abcdefgh',
+    secret,
     clock,
     output: routeOutput({ web: web.output }, logger),
     decks,
@@ -78,6 +84,7 @@ export async function startServer(
     app,
     server,
     clock,
+    exportLinks,
     ballots: async (roundId, cardId) =>
       (await app.store.counts(roundId)).ballots[cardBox(cardId)] ?? 0,
     async stop() {

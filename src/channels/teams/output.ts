@@ -1,5 +1,11 @@
 import type { ConversationReference } from '@microsoft/agents-activity';
-import { CardFactory, type CloudAdapter, MessageFactory } from '@microsoft/agents-hosting';
+import {
+  CardFactory,
+  type CloudAdapter,
+  type ConnectorClient,
+  MessageFactory,
+  type TurnContext,
+} from '@microsoft/agents-hosting';
 import type { Logger } from '../../app/logger.ts';
 import { createChannelOutbox, TEAMS_RETRYABLE_STATUSES } from '../../app/outbox/channel.ts';
 import type { Outbox, SendInfo } from '../../app/outbox/outbox.ts';
@@ -8,7 +14,14 @@ import { TEAMS_THREAD_LIMITS } from '../../app/outbox/thread-limiter.ts';
 import type { Timers } from '../../app/outbox/timers.ts';
 import type { ChannelMemory, ChannelOutput, Clock, OutboundMessage } from '../../core/ports.ts';
 import type { ViewModel } from '../../core/views/types.ts';
-import { teamsCard } from './cards.ts';
+import {
+  REFRESH_USER_LIMIT,
+  type TeamsCardExtras,
+  teamsCard,
+  USER_SPECIFIC_KINDS,
+} from './cards.ts';
+import { ConversationRoster, rosterConversationId } from './roster.ts';
+import { SummaryLinks } from './summary-extras.ts';
 
 /**
  * What one outbox send carries: the view (the card is built at send time,
@@ -23,6 +36,12 @@ export interface TeamsSend {
 export interface StoredConversation {
   /** `context.activity.getConversationReference()`: service url, conversation, agent, … */
   reference: ConversationReference;
+  /**
+   * The team of a channel conversation (`activity.channelData.team.id`), when
+   * saved: its members are the channel's. Without it the conversation itself
+   * is listed.
+   */
+  teamId?: string;
 }
 
 export interface TeamsOutputDeps {
@@ -40,6 +59,10 @@ export interface TeamsOutputDeps {
   /** Minimum time between two edits of one card, in ms. Default 2000. */
   intervalMs?: number;
   backoff?: BackoffOptions;
+  /** The summary card's picture and export links; without them (or PUBLIC_URL) there are none. */
+  summaryLinks?: SummaryLinks;
+  /** Lists conversation members for `refresh.userIds`; default: cached 5 minutes per conversation. */
+  roster?: ConversationRoster;
 }
 
 /** A proactive call failed before reaching the connector (no stored reference, no id back). */
@@ -72,7 +95,8 @@ export function parseStoredConversation(data: string | undefined): StoredConvers
     const parsed = JSON.parse(data) as Partial<StoredConversation>;
     const reference = parsed.reference;
     if (!reference?.serviceUrl || !reference.conversation?.id) return undefined;
-    return { reference };
+    const teamId = typeof parsed.teamId === 'string' && parsed.teamId !== '' ? parsed.teamId : null;
+    return { reference, ...(teamId ? { teamId } : {}) };
   } catch {
     return undefined;
   }
@@ -86,6 +110,9 @@ export function parseStoredConversation(data: string | undefined): StoredConvers
  * per-thread rate limits are respected, and 412/429/502/504 are retried with
  * backoff and jitter, honouring Retry-After.
  *
+ * User-specific cards (`cardVote`, `priority`) get `refresh` with the
+ * conversation's members as `userIds` (`roster.ts`; see `#refreshFor`).
+ *
  * Facilitator views are never sent here: posting them proactively would show
  * the facilitator's script to the whole group. The facilitator sees them as
  * the invoke response to their own card actions (see `invoke.ts`).
@@ -95,9 +122,14 @@ export class TeamsOutput implements ChannelOutput {
   readonly #outbox: Outbox<TeamsSend>;
   /** Messages (thread + key) posted or being posted by this process: later sends are edits. */
   readonly #posted = new Set<string>();
+  readonly #summaryLinks: SummaryLinks;
+  readonly #roster: ConversationRoster;
 
   constructor(deps: TeamsOutputDeps) {
     this.#d = deps;
+    this.#summaryLinks = deps.summaryLinks ?? new SummaryLinks(undefined, deps.logger);
+    this.#roster =
+      deps.roster ?? new ConversationRoster({ clock: deps.clock, logger: deps.logger });
     this.#outbox = createChannelOutbox<TeamsSend>(
       {
         send: (thread, key, value, info) => this.#send(thread, key, value, info),
@@ -168,7 +200,8 @@ export class TeamsOutput implements ChannelOutput {
     if (info.kind === 'update' && post) {
       this.#d.logger.warn({ key }, 'teams: no message id for an edit; posting instead');
     }
-    const activity = MessageFactory.attachment(CardFactory.adaptiveCard(teamsCard(value.view)));
+    // Built now: a summary's signed links get their expiry from this post or edit.
+    const extras: TeamsCardExtras = this.#summaryLinks.extrasFor(value.view);
     // A new top-level message, not a reply to the reference's activity.
     const reference: ConversationReference = { ...stored.reference, activityId: undefined };
     let failure: unknown;
@@ -177,6 +210,11 @@ export class TeamsOutput implements ChannelOutput {
       // Errors are caught here: thrown out of this callback they would reach
       // adapter.onTurnError, whose default posts error text into the chat.
       try {
+        const refresh = USER_SPECIFIC_KINDS.has(value.view.kind)
+          ? await this.#refreshFor(context, stored)
+          : undefined;
+        const card = teamsCard(value.view, refresh ? { ...extras, refresh } : extras);
+        const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
         if (post) {
           context.onSendActivities(async (_ctx, activities, next) => {
             for (const a of activities) a.replyToId = undefined;
@@ -195,6 +233,37 @@ export class TeamsOutput implements ChannelOutput {
     if (post) {
       if (!sentId) throw new TeamsSendError('the connector returned no activity id');
       await memory.saveMessage('teams', thread, key, sentId);
+    }
+  }
+
+  /**
+   * `refresh` of a user-specific card: `userIds` are all members of the
+   * conversation (never who voted) while there are at most 60 of them. With
+   * more, or when they could not be listed, there are no `userIds`: Teams then
+   * refreshes automatically for everybody in conversations of at most 60
+   * people and offers a manual refresh in larger ones. Never throws.
+   */
+  async #refreshFor(
+    context: TurnContext,
+    stored: StoredConversation,
+  ): Promise<NonNullable<TeamsCardExtras['refresh']>> {
+    try {
+      const client = context.turnState.get<ConnectorClient | undefined>(
+        this.#d.adapter.ConnectorClientKey,
+      );
+      if (!client) return {};
+      const { reference } = stored;
+      const list = await this.#roster.list(
+        client,
+        rosterConversationId(reference.conversation.id, stored.teamId),
+        reference.agent?.id,
+      );
+      if (!list || list.truncated || list.ids.length > REFRESH_USER_LIMIT) return {};
+      return { userIds: list.ids };
+    } catch (error) {
+      const reason = error instanceof Error ? error.name : typeof error;
+      this.#d.logger.warn({ reason }, 'teams: card refresh without userIds');
+      return {};
     }
   }
 }

@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import type { DeckCatalog } from '../../app/decks.ts';
 import type { Logger } from '../../app/logger.ts';
 import type { RoundDefaults, RoundService } from '../../app/round-service.ts';
+import type { ExportLinks } from '../../app/signed-links.ts';
 import type { ChannelOutput, Clock } from '../../core/ports.ts';
 import type { WebContext } from './context.ts';
 import { sendWebError } from './errors.ts';
@@ -14,6 +15,7 @@ import { exportRoutes } from './routes-exports.ts';
 import { facilitatorRoutes } from './routes-facilitator.ts';
 import { pageRoutes, securityHeaders } from './routes-pages.ts';
 import { roundRoutes } from './routes-rounds.ts';
+import { signedRoutes } from './routes-signed.ts';
 import { webVersion } from './state.ts';
 
 export interface WebChannelOptions {
@@ -25,6 +27,8 @@ export interface WebChannelOptions {
   rateLimits?: Partial<RateLimitSpec>;
   /** Event coalescing window in ms (default 200). */
   coalesceMs?: number;
+  /** Serves signed export links (`/x/…`, the Teams summary card's); without it there is no such route. */
+  exportLinks?: ExportLinks;
 }
 
 export interface WebChannel {
@@ -85,6 +89,7 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
       app.use(facilitatorRoutes(ctx));
       app.use(eventRoutes(ctx));
       app.use(exportRoutes(ctx));
+      if (options.exportLinks) app.use(signedRoutes(ctx, options.exportLinks));
       app.use(pageRoutes(ctx));
       app.use('/api', (_req, res) => sendWebError(res, 404, 'not_found'));
     },

@@ -61,6 +61,8 @@ export function planView(input: ViewInput): PlanView {
       goal: t(lang, 'plan.goal'),
       actions: t(lang, 'plan.actions'),
       owner: t(lang, 'plan.owner'),
+      ownerUser: t(lang, 'plan.ownerUser'),
+      ownerHint: t(lang, 'plan.ownerHint'),
       due: t(lang, 'plan.due'),
       submit: t(lang, 'plan.submit'),
       required: t(lang, 'form.required'),

@@ -131,6 +131,12 @@ export function summaryView(input: ViewInput): SummaryView {
       },
     },
     maaloversigt: maaloversigtView(input),
+    exports: {
+      maaloversigtAlt: t(lang, 'summary.maaloversigtAlt'),
+      csv: t(lang, 'summary.export.csv'),
+      minutes: t(lang, 'summary.export.minutes'),
+      calendar: t(lang, 'summary.export.calendar'),
+    },
   };
   if (s.withheld.length > 0) view.withheld = tn(lang, 'summary.withheld', s.withheld.length, { k });
   if (state.endedEarly) view.endedEarly = t(lang, 'summary.endedEarly');

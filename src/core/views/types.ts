@@ -82,6 +82,10 @@ export interface ScopeView extends Base, StepHeader {
 
 export interface StatusView extends Base, StepHeader {
   kind: 'status';
+  /** The form takes notes now (the status step is the current one). */
+  open: boolean;
+  /** Shown instead of the form once the step is over. */
+  closedNote: string;
   groups: { areaId: string | null; title: string; notes: string[] }[];
   areaChoices: Choice[];
   /** `required`: the message a form shows when a required field is left empty. */
@@ -136,6 +140,10 @@ export interface CardResultView extends Base, CardHeader {
 
 export interface CustomView extends Base, StepHeader {
   kind: 'custom';
+  /** The form takes own initiatives now (the custom step is the current one). */
+  open: boolean;
+  /** Shown instead of the form once the step is over. */
+  closedNote: string;
   cards: { id: string; title: string; missionId: string; mission: string; phase: CardPhase }[];
   remaining: string;
   missionChoices: Choice[];
@@ -152,6 +160,10 @@ export interface CustomView extends Base, StepHeader {
 
 export interface PriorityView extends Base, StepHeader {
   kind: 'priority';
+  /** The priority box is open: the form takes choices. */
+  open: boolean;
+  /** Shown instead of the form once the box is closed. */
+  closedNote: string;
   max: number;
   instruction: string;
   options: (Choice & { detail?: string })[];
@@ -207,6 +219,16 @@ export interface SummaryView extends Base, StepHeader {
   };
   withheld?: string;
   maaloversigt: MaaloversigtView;
+  /** Texts of the exports where a channel offers them with the card (Teams: picture and buttons). */
+  exports: SummaryExportLabels;
+}
+
+export interface SummaryExportLabels {
+  /** Alternative text of the måloversigt picture. */
+  maaloversigtAlt: string;
+  csv: string;
+  minutes: string;
+  calendar: string;
 }
 
 export interface PlanItemView {
@@ -234,6 +256,13 @@ export interface PlanView extends Base {
     goal: string;
     actions: string;
     owner: string;
+    /**
+     * The optional person field next to the typed owner, where a channel has
+     * one (Teams' people picker): the picked person is mentioned in reminders.
+     */
+    ownerUser: string;
+    /** Placeholder of the typed owner where a person can be picked instead. */
+    ownerHint: string;
     due: string;
     submit: string;
     /** Shown when a required field is left empty. */

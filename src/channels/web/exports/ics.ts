@@ -57,11 +57,18 @@ export function icsUtc(epochMs: number): string {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: dropping control characters is the point
 const icsUri = (uri: string) => uri.replace(/[\u0000-\u001f\u007f\s]/g, '');
 
-export function planIcs(input: ViewInput, publicUrl: string): string {
+/**
+ * `publicUrl` is the base of the round's summary page (`/s/<round>`) each event
+ * links to; null leaves the link out (a round whose people have no web page).
+ */
+export function planIcs(input: ViewInput, publicUrl: string | null): string {
   const lang = langOf(input);
   const { state, deck } = input;
   const { reminderDaysBefore, reminderHour, timeZone } = state.settings;
-  const roundUrl = `${publicUrl.replace(/\/+$/, '')}/s/${encodeURIComponent(state.id)}`;
+  const roundUrl =
+    publicUrl === null
+      ? null
+      : `${publicUrl.replace(/\/+$/, '')}/s/${encodeURIComponent(state.id)}`;
   const lines: string[] = [
     'BEGIN:VCALENDAR',
     'VERSION:2.0',
@@ -90,7 +97,7 @@ export function planIcs(input: ViewInput, publicUrl: string): string {
       `DTEND;VALUE=DATE:${icsDate(addDays(item.due, 1))}`,
       `SUMMARY:${icsText(view.what)}`,
       `DESCRIPTION:${icsText(description)}`,
-      `URL:${icsUri(roundUrl)}`,
+      ...(roundUrl === null ? [] : [`URL:${icsUri(roundUrl)}`]),
       'TRANSP:TRANSPARENT',
     );
     for (const reminder of reminderTimes(item.due, reminderDaysBefore, reminderHour, timeZone)) {
