@@ -4,6 +4,11 @@ import { z } from 'zod';
 import { DEFAULT_DECK_ID } from './app/decks.ts';
 import { newSecret } from './app/identity.ts';
 import type { RoundDefaults } from './app/round-service.ts';
+import {
+  DEFAULT_EXPORT_LINK_DAYS,
+  MAX_EXPORT_LINK_DAYS,
+  MIN_EXPORT_LINK_DAYS,
+} from './app/signed-links.ts';
 import { isValidTimeZone } from './core/time.ts';
 
 /**
@@ -26,8 +31,11 @@ export interface Config {
   host: string;
   /** Base URL people open (links, QR codes); null = work it out from the LAN address. */
   publicUrl: string | null;
+  /** How many days a signed export link (Teams summary card) works. */
+  exportLinkDays: number;
   defaults: RoundDefaults;
   teams: TeamsConfig;
+  slack: SlackConfig;
 }
 
 /** Microsoft Teams (Azure Bot Service). Off unless an app id or the anonymous dev flag is set. */
@@ -43,6 +51,15 @@ export interface TeamsConfig {
   allowAnonymous: boolean;
   /** Tenants whose activities are handled; empty = any tenant. */
   tenantAllowlist: string[];
+}
+
+/** Slack (one workspace, HTTP mode). Off unless SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set. */
+export interface SlackConfig {
+  enabled: boolean;
+  /** The bot user OAuth token (`xoxb-…`). */
+  botToken: string | null;
+  /** The app's signing secret: every request's signature is checked with it. */
+  signingSecret: string | null;
 }
 
 export class ConfigError extends Error {
@@ -76,6 +93,7 @@ const schema = z.object({
       error: 'must be an http(s) URL such as https://dialog.example.dk',
     })
     .optional(),
+  EXPORT_LINK_DAYS: int(DEFAULT_EXPORT_LINK_DAYS, MIN_EXPORT_LINK_DAYS, MAX_EXPORT_LINK_DAYS),
   DEFAULT_LANG: z.enum(['da', 'en']).default('da'),
   DEFAULT_MODE: z.enum(['sync', 'async']).default('sync'),
   DEFAULT_TIME_ZONE: z
@@ -97,6 +115,13 @@ const schema = z.object({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('false'),
   TEAMS_TENANT_ALLOWLIST: z.string().optional(),
+  SLACK_BOT_TOKEN: z
+    .string()
+    .trim()
+    .regex(/^xoxb-/, 'must be a bot token (xoxb-…), from OAuth & Permissions in the Slack app')
+    .optional(),
+  SLACK_SIGNING_SECRET: z.string().trim().min(1).optional(),
+  SLACK_APP_TOKEN: z.string().trim().min(1).optional(),
 });
 
 /** Parses the environment. Throws a ConfigError naming every problem. */
@@ -114,7 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'DIALOGRUNDE_SECRET: required in production (generate one: npx dialogrunde secret)',
     );
   }
-  if (parsed.success) problems.push(...teamsProblems(parsed.data));
+  if (parsed.success) problems.push(...teamsProblems(parsed.data), ...slackProblems(parsed.data));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const dataDir = resolve(e.DATA_DIR);
@@ -131,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     publicUrl: e.PUBLIC_URL ? e.PUBLIC_URL.replace(/\/+$/, '') : null,
+    exportLinkDays: e.EXPORT_LINK_DAYS,
     defaults: {
       deckId: DEFAULT_DECK_ID,
       lang: e.DEFAULT_LANG,
@@ -158,7 +184,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         .map((t) => t.trim())
         .filter((t) => t !== ''),
     },
+    slack: {
+      enabled: Boolean(e.SLACK_BOT_TOKEN && e.SLACK_SIGNING_SECRET),
+      botToken: e.SLACK_BOT_TOKEN ?? null,
+      signingSecret: e.SLACK_SIGNING_SECRET ?? null,
+    },
   };
+}
+
+function slackProblems(e: z.infer<typeof schema>): string[] {
+  const problems: string[] = [];
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET) {
+    problems.push(
+      'SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (Basic Information → App Credentials in the Slack app)',
+    );
+  }
+  if (e.SLACK_SIGNING_SECRET && !e.SLACK_BOT_TOKEN) {
+    problems.push(
+      'SLACK_BOT_TOKEN: required with SLACK_SIGNING_SECRET (the xoxb- token from OAuth & Permissions)',
+    );
+  }
+  if (e.SLACK_APP_TOKEN) {
+    problems.push(
+      'SLACK_APP_TOKEN: Socket Mode is not supported yet; unset it and use HTTP mode (Request URL https://<host>/slack/events with SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)',
+    );
+  }
+  return problems;
 }
 
 function teamsProblems(e: z.infer<typeof schema>): string[] {

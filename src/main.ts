@@ -4,6 +4,8 @@ import { createEmbeddedApp } from './app/compose.ts';
 import { BUILTIN_DECKS_DIR, DeckCatalog } from './app/decks.ts';
 import { createLogger } from './app/logger.ts';
 import { routeOutput } from './app/output-router.ts';
+import { ExportLinks } from './app/signed-links.ts';
+import { createSlackChannel, type SlackChannel } from './channels/slack/index.ts';
 import { createTeamsChannel, type TeamsChannel } from './channels/teams/index.ts';
 import { createWebChannel } from './channels/web/index.ts';
 import { type Config, loadConfig } from './config.ts';
@@ -19,16 +21,33 @@ export async function start(config: Config) {
     );
   }
   const decks = DeckCatalog.load([BUILTIN_DECKS_DIR, ...config.extraDeckDirs]);
-  const web = createWebChannel({ logger, clock: systemClock, decks, defaults: config.defaults });
+  // Signed, expiring links to a round's exports (the Teams summary card), served by the web channel.
+  const exportLinks = new ExportLinks(config.secret, {
+    clock: systemClock,
+    days: config.exportLinkDays,
+  });
+  const web = createWebChannel({
+    logger,
+    clock: systemClock,
+    decks,
+    defaults: config.defaults,
+    exportLinks,
+  });
   // The Teams output needs the store's channel memory, and the app needs the output: late binding.
   let teams: TeamsChannel | undefined;
   const teamsOutput = { send: (m: OutboundMessage) => teams?.output.send(m) ?? Promise.resolve() };
+  let slack: SlackChannel | undefined;
+  const slackOutput = { send: (m: OutboundMessage) => slack?.output.send(m) ?? Promise.resolve() };
   const app = await createEmbeddedApp({
     sqlitePath: config.sqlitePath,
     secret: config.secret,
     clock: systemClock,
     output: routeOutput(
-      config.teams.enabled ? { web: web.output, teams: teamsOutput } : { web: web.output },
+      {
+        web: web.output,
+        ...(config.teams.enabled && { teams: teamsOutput }),
+        ...(config.slack.enabled && { slack: slackOutput }),
+      },
       logger,
     ),
     decks,
@@ -45,10 +64,26 @@ export async function start(config: Config) {
       channelMemory: app.store.channelMemory,
       store: app.store,
       service: app.service,
+      // Only a configured PUBLIC_URL: Teams clients fetch the picture, a LAN address will not do.
+      summaryLinks: { signer: exportLinks, publicUrl: config.publicUrl },
     });
+  }
+  if (config.slack.enabled) {
+    slack = createSlackChannel({
+      config: config.slack,
+      logger,
+      clock: systemClock,
+      channelMemory: app.store.channelMemory,
+      store: app.store,
+      service: app.service,
+    });
+    // Not awaited: a slow or unreachable Slack must not hold up the web channel.
+    void slack.start();
   }
   const http = createHttpApp({ logger, ready: () => app.store.ping() }, (express) => {
     teams?.mount(express);
+    // Before the web channel: Bolt must read the raw body to verify Slack's signature.
+    slack?.mount(express);
     web.mount(express);
   });
   const server = await listen(http, config.port, config.host);
@@ -65,6 +100,7 @@ export async function start(config: Config) {
       web.close();
       await server.close();
       await teams?.close();
+      await slack?.close();
       await app.close();
       logger.info('stopped');
     })();
