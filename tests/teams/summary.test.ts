@@ -335,6 +335,33 @@ describe('Teams summary card', () => {
     expect(world.logs.join('\n')).not.toContain(NO_PUBLIC_URL);
   });
 
+  it('`status` during step 7 answers with the summary card, picture and links included', async () => {
+    w = await startWorld({ publicUrl: true });
+    const world = w;
+    const { roundId } = await reachSummary(world);
+    const before = connector.calls.length;
+    await mention(world, MEMBERS[0] ?? '', 'status');
+    const reply = await waitFor(async () => {
+      const found = connector.calls
+        .slice(before)
+        .find((c) => c.route === 'reply' || c.route === 'send');
+      return found;
+    }, 'the status reply');
+    const attachments = (reply.body as { attachments?: { content: JsonObject }[] }).attachments;
+    const card = attachments?.[0]?.content ?? {};
+    const [image] = ofType(card, 'Image');
+    expect(String(image?.url)).toContain(`/x/${roundId}/maaloversigt.png?exp=`);
+    expect((await fetch(String(image?.url))).status).toBe(200);
+    const signed = ofType(card, 'Action.OpenUrl').filter((a) => String(a.url).includes('/x/'));
+    // The picture opens full size on a click (its selectAction), then the three files.
+    expect(signed.map((a) => String(a.url).split('?')[0]?.split('/').at(-1))).toEqual([
+      'maaloversigt.png',
+      'summary.csv',
+      'minutes.md',
+      'plan.ics',
+    ]);
+  });
+
   it('without a public URL: the card still goes out, without picture or links, and one warning', async () => {
     w = await startWorld({ publicUrl: false });
     const world = w;

@@ -346,3 +346,31 @@ describe('the state a participant sees', () => {
     }
   });
 });
+
+describe('rounds of other channels', () => {
+  it('a Teams round is not served by the web pages or API, even to someone who knows its id', async () => {
+    // Its id travels in signed export links; holding one must not open the
+    // round's pages, results, live events or joining and voting on the web.
+    const started = await s.app.service.start(
+      { platform: 'teams', tenant: 't1', userId: 'aad-fac' },
+      { conversation: { platform: 'teams', tenant: 't1', conversationId: '19:abc@thread.tacv2' } },
+    );
+    if (!started.ok) throw new Error('start');
+    const { roundId } = started.value;
+    const stranger = new Browser(s.url);
+    for (const page of [`/r/${roundId}`, `/s/${roundId}`, `/screen/${roundId}`, `/f/${roundId}`]) {
+      expect((await stranger.get(page)).status, page).toBe(404);
+    }
+    for (const path of ['state', 'events', 'maaloversigt.png', 'summary.csv', 'plan.ics']) {
+      expect((await stranger.get(`/api/rounds/${roundId}/${path}`)).status, path).toBe(404);
+    }
+    expect((await stranger.post(`/api/rounds/${roundId}/join`)).status).toBe(404);
+    expect(
+      (await stranger.post(`/api/rounds/${roundId}/vote`, { cardId: CARD, value: 3 })).status,
+    ).toBe(404);
+    expect((await s.app.store.counts(roundId)).participants).toBe(1);
+    // The same id signed for an export is served there (that is what the link is for).
+    const link = s.exportLinks.url(s.url, roundId, 'summary.csv');
+    expect((await stranger.get(link.slice(s.url.length))).status).toBe(200);
+  });
+});

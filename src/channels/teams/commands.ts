@@ -13,7 +13,10 @@ import {
   helpView,
   welcomeView,
 } from '../../core/views/messages.ts';
-import { bindCard, type CardJson, cardFor } from '../cards/bind.ts';
+import type { ViewModel } from '../../core/views/types.ts';
+import { bindCard, type CardJson } from '../cards/bind.ts';
+import { teamsCard } from './cards.ts';
+import type { SummaryLinks } from './summary-extras.ts';
 
 /*
  * Text commands by @mention (channels, group chats) or plainly (personal
@@ -25,6 +28,13 @@ import { bindCard, type CardJson, cardFor } from '../cards/bind.ts';
 export interface TeamsCommandDeps {
   service: RoundService;
   logger: Logger;
+  /** Signs the summary's export links; without it a summary card has no links. */
+  summaryLinks?: SummaryLinks;
+}
+
+/** A view as Teams shows it in a reply: the summary with its picture and export links. */
+function replyCard(deps: TeamsCommandDeps, view: ViewModel): CardJson {
+  return teamsCard(view, deps.summaryLinks?.extrasFor(view) ?? {});
 }
 
 export type TextCommand =
@@ -193,7 +203,7 @@ export async function facilitatorCard(
     return errorCard(lang, { code: 'not_facilitator' });
   }
   const view = await deps.service.view(round.id, { kind: 'facilitator' });
-  return view ? cardFor(view) : errorCard(lang, 'unexpected');
+  return view ? replyCard(deps, view) : errorCard(lang, 'unexpected');
 }
 
 /** The Start button of the welcome card: starts a round and answers with the controls. */
@@ -246,7 +256,7 @@ export async function handleTextCommand(
       }
       const view = await service.view(round.id, { kind: 'step', step: round.step });
       const lang = await langOfRound(service, round.id, userLang);
-      await reply(view ? cardFor(view) : errorCard(lang, 'unexpected'));
+      await reply(view ? replyCard(deps, view) : errorCard(lang, 'unexpected'));
       return;
     }
     case 'stop': {
@@ -262,7 +272,7 @@ export async function handleTextCommand(
         return;
       }
       const view = await service.view(round.id, { kind: 'roundStatus' });
-      if (view) await reply(cardFor(view));
+      if (view) await reply(replyCard(deps, view));
       return;
     }
   }

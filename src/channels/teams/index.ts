@@ -128,7 +128,7 @@ export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
   });
   let bot: TeamsBot | undefined;
   const attach = (service: RoundService) => {
-    bot = new TeamsBot({ service, memory: options.channelMemory, logger });
+    bot = new TeamsBot({ service, memory: options.channelMemory, logger, summaryLinks });
   };
   if (options.service) attach(options.service);
   const allowlist = new Set(config.tenantAllowlist);

@@ -26,6 +26,7 @@ import {
 import { type MemberLookup, memberLookup } from './members.ts';
 import type { StoredConversation } from './output.ts';
 import { refreshCard } from './refresh.ts';
+import type { SummaryLinks } from './summary-extras.ts';
 
 export { ADAPTIVE_CARD_CONTENT_TYPE } from './answers.ts';
 
@@ -39,6 +40,8 @@ export interface TeamsInvokeDeps {
   service: RoundService;
   memory: ChannelMemory;
   logger: Logger;
+  /** Signs the summary's export links in replies (`status`). */
+  summaryLinks?: SummaryLinks;
 }
 
 /**

@@ -13,22 +13,31 @@ export interface RoundRef {
   lang: Lang;
 }
 
-/** A round's language never changes, so it is remembered instead of loading the round each time. */
-const langs = new Map<string, Lang>();
+/**
+ * A round's language and platform never change, so they are remembered
+ * instead of loading the round each time. `null`: the round exists but is not
+ * the web channel's.
+ */
+const langs = new Map<string, Lang | null>();
 const MAX_LANGS = 10_000;
 
-async function roundLang(ctx: WebContext, roundId: string): Promise<Lang | undefined> {
+/**
+ * The language of a round the web channel may serve. Teams and Slack rounds
+ * are not served here: their ids travel in signed export links and must not
+ * open their pages, API or joining to anybody who holds one.
+ */
+export async function webRoundLang(ctx: WebContext, roundId: string): Promise<Lang | undefined> {
   const known = langs.get(roundId);
-  if (known) return known;
+  if (known !== undefined) return known ?? undefined;
   const record = await ctx.service().deps.store.load(roundId);
   if (!record) return undefined;
-  const lang = record.state.settings.lang;
+  const lang = record.state.conversation.platform === 'web' ? record.state.settings.lang : null;
   langs.set(roundId, lang);
   if (langs.size > MAX_LANGS) {
     const oldest = langs.keys().next().value;
     if (oldest !== undefined) langs.delete(oldest);
   }
-  return lang;
+  return lang ?? undefined;
 }
 
 /** The round in `:id`; answers 404 itself when there is none. */
@@ -38,7 +47,7 @@ export async function openRound(
   res: Response,
 ): Promise<RoundRef | undefined> {
   const roundId = String(req.params.id ?? '');
-  const lang = isRoundId(roundId) ? await roundLang(ctx, roundId) : undefined;
+  const lang = isRoundId(roundId) ? await webRoundLang(ctx, roundId) : undefined;
   if (!lang) {
     sendRefusal(res, ctx.defaults.lang, { code: 'round_not_found' });
     return undefined;

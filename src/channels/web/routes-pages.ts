@@ -5,6 +5,7 @@ import type { WebContext } from './context.ts';
 import { isRoundId } from './context.ts';
 import { route } from './errors.ts';
 import { ensureParticipant } from './identity.ts';
+import { webRoundLang } from './request.ts';
 import { vendorScript } from './vendor.ts';
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
@@ -72,7 +73,7 @@ export function pageRoutes(ctx: WebContext): Router {
       path,
       route(ctx, 'page', async (req, res) => {
         const roundId = String(req.params.id);
-        const exists = isRoundId(roundId) && (await ctx.service().deps.store.load(roundId));
+        const exists = isRoundId(roundId) && (await webRoundLang(ctx, roundId));
         if (!exists) {
           res.status(404).set('Cache-Control', 'no-cache').type('html').send(NOT_FOUND_PAGE);
           return;
