@@ -12,7 +12,9 @@
  *
  * The bot runs with TEAMS_ALLOW_ANONYMOUS=true and NODE_ENV=development, and
  * without TEAMS_APP_ID/TEAMS_APP_PASSWORD (the Playground sends no tokens).
- * The Playground runs with `--disable-telemetry` (its only telemetry switch).
+ * The bot listens on 127.0.0.1 only (HOST), since it accepts anonymous requests.
+ * The Playground runs with `--disable-telemetry` and APPLICATION_INSIGHTS_NO_STATSBEAT=true
+ * (without the latter its SDK still tries to reach Azure at start).
  * Ctrl-C stops both.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -42,6 +44,8 @@ const botEnv: NodeJS.ProcessEnv = {
   NODE_ENV: 'development',
   TEAMS_ALLOW_ANONYMOUS: 'true',
   PORT: port,
+  // The bot takes anonymous requests here: only this machine may reach it.
+  HOST: process.env.HOST || '127.0.0.1',
   PUBLIC_URL: process.env.PUBLIC_URL || `http://localhost:${port}`,
 };
 delete botEnv.TEAMS_APP_ID;
@@ -84,7 +88,15 @@ if (!(await waitForBot())) {
   const playground = spawn(
     process.execPath,
     [PLAYGROUND_CLI, '-e', endpoint, '-c', 'msteams', '--disable-telemetry'],
-    { env: { ...process.env, BOT_ENDPOINT: endpoint }, stdio: 'inherit' },
+    {
+      env: {
+        ...process.env,
+        BOT_ENDPOINT: endpoint,
+        // Its Application Insights SDK phones home ("statsbeat") even with --disable-telemetry.
+        APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
+      },
+      stdio: 'inherit',
+    },
   );
   children.push(playground);
   playground.on('exit', (code) => stopAll(code ?? 0));

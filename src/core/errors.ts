@@ -7,6 +7,7 @@ import { err } from './result.ts';
 export const ERROR_CODES = [
   'round_not_found',
   'round_exists',
+  'round_running',
   'round_paused',
   'round_ended',
   'not_paused',

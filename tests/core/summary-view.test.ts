@@ -58,3 +58,29 @@ describe('summary view: the export texts', () => {
     expect(summaryOf('da').exports.csv).not.toBe(summaryOf('en').exports.csv);
   });
 });
+
+describe('summary view: the number of participants', () => {
+  it('says "1 deltager" / "1 participant" for one, the plural otherwise', () => {
+    const view = (lang: Lang, participants: number) => {
+      const started = transition(
+        undefined,
+        {
+          type: 'start',
+          roundId: 'r1',
+          settings: testSettings({ lang }),
+          conversation: { platform: 'teams', tenant: 't', conversationId: 'c' },
+          scope: { kind: 'all' },
+        },
+        { now: T0, deck: testDeck, actor: { kind: 'user', key: 'fac' } },
+      );
+      if (!started.ok) throw new Error(started.error.code);
+      const state = { ...started.value.state, step: 'summary' as const };
+      const counts = { ...NO_COUNTS, participants };
+      return summaryView({ deck: testDeck, state, counts, now: T0 }).participants;
+    };
+    expect(view('da', 1)).toBe('1 deltager');
+    expect(view('en', 1)).toBe('1 participant');
+    expect(view('da', 4)).toBe('4 deltagere');
+    expect(view('en', 0)).toBe('0 participants');
+  });
+});

@@ -13,6 +13,7 @@ import type { RoundDefaults } from '../../src/app/round-service.ts';
 import { commandText, parseCommand, parseStartArgs } from '../../src/channels/teams/commands.ts';
 import { createTeamsChannel, type TeamsChannel } from '../../src/channels/teams/index.ts';
 import type { TeamsConfig } from '../../src/config.ts';
+import { errorMessage } from '../../src/core/i18n/index.ts';
 import type { ConversationRef } from '../../src/core/model.ts';
 import { createHttpApp, listen, type RunningServer } from '../../src/http/server.ts';
 import { type FakeConnector, startFakeConnector } from './fake-connector.ts';
@@ -252,10 +253,22 @@ describe('Teams text commands', () => {
     expect(refused.join()).toContain('Det er kun mødelederen, der kan gøre det.');
     expect((await w.app.store.load(roundId))?.state.status).not.toBe('ended');
 
-    await say(w, mention(STARTER, 'stop'));
+    // The group's "round ended" card comes from the outbox; the command adds no second copy.
+    const stopped = await say(w, mention(STARTER, 'stop'));
+    expect(stopped).toEqual([]);
     expect((await w.app.store.load(roundId))?.state.status).toBe('ended');
     const again = await say(w, mention(STARTER, 'stop'));
-    expect(again.join()).toContain(q('Runden findes ikke (længere).'));
+    expect(again.join()).toContain(q(errorMessage('da', { code: 'round_ended' })));
+  });
+
+  it('start while a round is running here is refused politely; after stop a new one starts', async () => {
+    await say(w, mention(STARTER, 'start'));
+    const second = await say(w, mention('aad-member', 'start'));
+    expect(second.join()).toContain(q(errorMessage('da', { code: 'round_running' })));
+    expect(await rounds(w)).toHaveLength(1);
+    await say(w, mention(STARTER, 'stop'));
+    await say(w, mention('aad-member', 'start'));
+    expect(await rounds(w)).toHaveLength(2);
   });
 
   it('help and unknown commands answer with the help card (+ an error), in the user locale', async () => {

@@ -177,6 +177,10 @@ export async function startRound(
   const who = identityOf(activity);
   const conversation = conversationOf(activity);
   if (!who || !conversation) return { ok: false, error: 'unexpected' };
+  // One round at a time per conversation: card buttons act on the newest round.
+  if (await newestRound(deps.service, conversation, true)) {
+    return { ok: false, error: { code: 'round_running' } };
+  }
   const started = await deps.service.start(who, {
     conversation,
     ...options,
@@ -262,17 +266,15 @@ export async function handleTextCommand(
     case 'stop': {
       const round = conversation && (await newestRound(service, conversation, true));
       if (!round || !who) {
-        await reply(errorCard(userLang, { code: 'round_not_found' }));
+        // The last round here has ended already, or there never was one.
+        const last = conversation && (await newestRound(service, conversation, false));
+        await reply(errorCard(userLang, { code: last ? 'round_ended' : 'round_not_found' }));
         return;
       }
       const lang = await langOfRound(service, round.id, userLang);
       const ended = await service.command(round.id, who, { type: 'end' });
-      if (!ended.ok) {
-        await reply(errorCard(lang, ended.error));
-        return;
-      }
-      const view = await service.view(round.id, { kind: 'roundStatus' });
-      if (view) await reply(replyCard(deps, view));
+      // On success the group's "round ended" card comes through the outbox: no second copy here.
+      if (!ended.ok) await reply(errorCard(lang, ended.error));
       return;
     }
   }

@@ -18,7 +18,7 @@ export function t(lang: Lang, key: MessageKey, params: Params = {}): string {
 }
 
 /** Keys with a singular form `<key>.one` used when count is 1. */
-type Counted = 'priority.votes' | 'summary.withheld' | 'plan.postponed';
+type Counted = 'priority.votes' | 'summary.withheld' | 'plan.postponed' | 'summary.participants';
 
 /** A message that depends on a count: "1 valg" / "3 valg", "1 card has" / "2 cards have". */
 export function tn(lang: Lang, key: Counted, count: number, params: Params = {}): string {

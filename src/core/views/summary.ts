@@ -80,7 +80,7 @@ export function summaryView(input: ViewInput): SummaryView {
     kind: 'summary',
     ...base(input, 'step:summary', deck.steps.summary.title[lang]),
     ...stepHeader(input, 'summary'),
-    participants: t(lang, 'summary.participants', { count: s.participants }),
+    participants: tn(lang, 'summary.participants', s.participants),
     sections: {
       lowestAreas: {
         heading: t(lang, 'summary.lowestAreas'),
