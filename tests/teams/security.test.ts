@@ -26,6 +26,7 @@ import {
   type TeamsChannel,
 } from '../../src/channels/teams/index.ts';
 import type { TeamsConfig } from '../../src/config.ts';
+import { t } from '../../src/core/i18n/index.ts';
 import { type ConversationRef, cardBox } from '../../src/core/model.ts';
 import { createHttpApp, listen, type RunningServer } from '../../src/http/server.ts';
 import { type AuthFixture, startAuthFixture } from './auth-fixture.ts';
@@ -441,10 +442,18 @@ describe('Teams duplicates: a failed delivery is run again, a concurrent one is 
       name: undefined,
       value: { command: 'vote', cardId, value: '5' },
     };
+    const before = connector.calls.length;
     const first = await post(w, submit, validAuth());
     // The status is onTurnError's choice (quietTurnErrors answers 200); what counts here
     // is that the turn had no effect and its id was given back.
     expect(first.status).toBeLessThan(600);
+    // The user is told politely, in their language, instead of waiting in silence.
+    const told = connector.calls
+      .slice(before)
+      .filter((c) => c.route === 'reply' || c.route === 'send')
+      .map((c) => JSON.stringify(c.body));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toContain(JSON.stringify(t('da', 'error.unexpected')).slice(1, -1));
     expect(failures).toBe(0);
     expect(await ballots(w, roundId, cardId)).toBe(0);
     expect(w.logs).toContain('info: teams: turn failed; activity id released for a redelivery');

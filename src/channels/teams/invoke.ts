@@ -3,7 +3,9 @@ import {
   ActivityHandler,
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
+  CardFactory,
   type CloudAdapter,
+  MessageFactory,
   type TurnContext,
 } from '@microsoft/agents-hosting';
 import type { Logger } from '../../app/logger.ts';
@@ -170,11 +172,22 @@ export class TeamsBot extends ActivityHandler {
 }
 
 /**
- * Replaces the SDK's default turn error handler, which posts "The agent
- * encountered an error or bug." into the chat, with logging only.
+ * The channel's one top-level error handler. Replaces the SDK's default,
+ * which posts "The agent encountered an error or bug." into the chat: we log
+ * (the error only, no user data) and answer a failed message turn (a text
+ * command, an `Action.Submit`) with a polite error card in the user's
+ * language, so nobody waits for an answer that never comes. Invokes answer
+ * with their own error card (`onAdaptiveCardInvoke`).
  */
 export function quietTurnErrors(adapter: CloudAdapter, logger: Logger): void {
-  adapter.onTurnError = async (_context, error) => {
-    logger.error({ err: error }, 'teams: unhandled error in a turn');
+  adapter.onTurnError = async (context, error) => {
+    logger.error({ err: error, type: context.activity.type }, 'teams: unhandled error in a turn');
+    if (context.activity.type !== 'message') return;
+    try {
+      const card = errorCard(langOfLocale(context.activity.locale), 'unexpected');
+      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+    } catch (sendError) {
+      logger.error({ err: sendError }, 'teams: the error card could not be sent');
+    }
   };
 }
