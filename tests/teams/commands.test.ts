@@ -197,8 +197,9 @@ describe('Teams text commands', () => {
     const [round] = await rounds(w);
     expect(round).toBeDefined();
     const roundId = round?.id ?? '';
-    // The reply points the starter at their controls, and is no facilitator script.
-    expect(replies.join()).toContain('Du er mødeleder – brug knapperne på kortene.');
+    // The reply points the starter at their controls (sent in a private chat,
+    // tests/teams/facilitator-chat.test.ts), and is no facilitator script.
+    expect(replies.join()).toContain('Du er mødeleder – dine knapper og manuskriptet er sendt');
     expect(replies.join()).not.toContain('Kun mødelederen ser dette.');
 
     const intro = await w.app.service.view(roundId, { kind: 'step', step: 'intro' });

@@ -102,7 +102,8 @@ export const TEAMS_THREAD_LIMITS: readonly RateWindow[] = [
 ];
 
 export interface Fault {
-  status: 412 | 429 | 500 | 502 | 503 | 504;
+  /** 403: e.g. a 1:1 create for a user who has not installed the app personally. */
+  status: 403 | 412 | 429 | 500 | 502 | 503 | 504;
   /** Sent as `Retry-After` (seconds) when given. */
   retryAfterSeconds?: number;
   /** Only calls to this conversation consume the fault (default: any conversation). */
@@ -171,6 +172,7 @@ interface PendingFault extends Fault {
 
 const ERROR_CODES: Record<number, string> = {
   401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'NotFound',
   412: 'PreconditionFailed',
   429: 'TooManyRequests',

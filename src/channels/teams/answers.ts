@@ -4,7 +4,7 @@ import type { Lang } from '../../core/model.ts';
 import { errorView } from '../../core/views/messages.ts';
 import type { ViewModel } from '../../core/views/types.ts';
 import type { CardJson } from '../cards/bind.ts';
-import { teamsCard, USER_SPECIFIC_KINDS } from './cards.ts';
+import { type TeamsCardExtras, teamsCard, USER_SPECIFIC_KINDS } from './cards.ts';
 
 /*
  * The cards an `adaptiveCard/action` invoke answers with. Teams shows the
@@ -23,10 +23,14 @@ export function errorCard(lang: Lang, error: DomainError | 'unexpected'): CardJs
  * priority form) keep `refresh` for that user only, so their copy brings
  * itself up to date when they come back to it.
  */
-export function answerCard(view: ViewModel, activity: Activity): CardJson {
+export function answerCard(
+  view: ViewModel,
+  activity: Activity,
+  extras: TeamsCardExtras = {},
+): CardJson {
   const me = activity.from?.id;
   if (me && USER_SPECIFIC_KINDS.has(view.kind)) {
-    return teamsCard(view, { refresh: { userIds: [me] } });
+    return teamsCard(view, { ...extras, refresh: { userIds: [me] } });
   }
-  return teamsCard(view);
+  return teamsCard(view, extras);
 }

@@ -34,6 +34,11 @@ export interface ActionTurn {
   /** The round as loaded before the action. */
   state: RoundState;
   members: MemberLookup;
+  /**
+   * The round came from the pressed card's data (the facilitator's card in
+   * their 1:1 chat): the answer card names it again, so its buttons keep working.
+   */
+  roundInCard?: boolean;
 }
 
 /** Intents that act on the conversation's round (the rest need no round or their own). */
@@ -206,7 +211,8 @@ async function commandThen(
       ? answer.request
       : (reminderRequestNow(snap, answer.itemId) ?? { kind: 'plan' });
   const shown = buildView(request, snap);
-  return shown ? answerCard(shown, activity) : errorCard(lang, 'unexpected');
+  const extras = turn.roundInCard ? { roundId: state.id } : {};
+  return shown ? answerCard(shown, activity, extras) : errorCard(lang, 'unexpected');
 }
 
 /**

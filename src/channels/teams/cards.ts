@@ -45,6 +45,14 @@ export interface TeamsCardExtras {
    * (`summary-extras.ts`). Absent: the card goes out without them.
    */
   exportLinks?: ExportLinkSet;
+  /**
+   * The round a card's buttons act on, added to the `data` of every
+   * `Action.Execute` and `Action.Submit` (fallbacks included). Only for the
+   * facilitator's card in the 1:1 chat (`facilitator-chat.ts`), where no round
+   * lives in the conversation; the invoke side reads it for facilitator
+   * commands only, and the core still checks that the presser is the facilitator.
+   */
+  roundId?: string;
 }
 
 /**
@@ -65,7 +73,27 @@ export function teamsCard(view: ViewModel, extras: TeamsCardExtras = {}): CardJs
   if (view.kind === 'summary' && extras.exportLinks) {
     addSummaryExports(card, view, extras.exportLinks);
   }
+  if (extras.roundId !== undefined) addRoundId(card, extras.roundId);
   return card;
+}
+
+/** Puts `roundId` into the data of every button (never into `refresh`, which names its own view). */
+function addRoundId(root: unknown, roundId: string): void {
+  if (Array.isArray(root)) {
+    for (const item of root) addRoundId(item, roundId);
+    return;
+  }
+  if (typeof root !== 'object' || root === null) return;
+  const node = root as JsonObject;
+  if (node.type === 'Action.Execute' || node.type === 'Action.Submit') {
+    const data = node.data;
+    if (data === undefined || (typeof data === 'object' && data !== null && !Array.isArray(data))) {
+      node.data = { ...(data as JsonObject | undefined), roundId };
+    }
+  }
+  for (const [key, value] of Object.entries(node)) {
+    if (key !== 'refresh') addRoundId(value, roundId);
+  }
 }
 
 function refreshOf(view: ViewModel, userIds: readonly string[] | undefined) {

@@ -16,6 +16,7 @@ import {
 import type { ViewModel } from '../../core/views/types.ts';
 import { bindCard, type CardJson } from '../cards/bind.ts';
 import { teamsCard } from './cards.ts';
+import { type FacilitatorChatOpener, isGroupConversation } from './facilitator-chat.ts';
 import type { SummaryLinks } from './summary-extras.ts';
 
 /*
@@ -30,6 +31,8 @@ export interface TeamsCommandDeps {
   logger: Logger;
   /** Signs the summary's export links; without it a summary card has no links. */
   summaryLinks?: SummaryLinks;
+  /** Opens the facilitator's 1:1 chat after a start in a group; without it there is none. */
+  openFacilitatorChat?: FacilitatorChatOpener;
 }
 
 /** A view as Teams shows it in a reply: the summary with its picture and export links. */
@@ -210,10 +213,42 @@ export async function facilitatorCard(
   return view ? replyCard(deps, view) : errorCard(lang, 'unexpected');
 }
 
+/**
+ * After a start in a group conversation: opens (or reuses) the starter's 1:1
+ * chat with the bot, links the round to it and sends the facilitator's card
+ * there (through the output, which keeps it up to date from then on). The
+ * round's first facilitator view went out before the link existed and was
+ * dropped, hence the send here. False when there is no such chat (personal
+ * conversation, no opener, or creating it failed): the hint card's button is
+ * then the only way to the controls.
+ */
+export async function openFacilitatorChat(
+  deps: TeamsCommandDeps,
+  activity: Activity,
+  roundId: string,
+): Promise<boolean> {
+  if (!deps.openFacilitatorChat || !isGroupConversation(activity)) return false;
+  if (!(await deps.openFacilitatorChat(activity, roundId))) return false;
+  const record = await deps.service.deps.store.load(roundId);
+  const view = await deps.service.view(roundId, { kind: 'facilitator' });
+  if (!record || !view) return false;
+  try {
+    await deps.service.deps.output.send({
+      conversation: record.state.conversation,
+      audience: 'facilitator',
+      view,
+    });
+  } catch (error) {
+    deps.logger.error({ err: error }, 'teams: sending the facilitator card failed');
+  }
+  return true;
+}
+
 /** The Start button of the welcome card: starts a round and answers with the controls. */
 export async function startFromCard(deps: TeamsCommandDeps, activity: Activity): Promise<CardJson> {
   const started = await startRound(deps, activity, {});
   if (!started.ok) return errorCard(langOfLocale(activity.locale), started.error);
+  await openFacilitatorChat(deps, activity, started.value.roundId);
   return facilitatorCard(deps, activity);
 }
 
@@ -249,7 +284,10 @@ export async function handleTextCommand(
         await reply(errorCard(userLang, started.error));
         return;
       }
-      await reply(bindCard('help', facilitatorHintView(started.value.lang)));
+      const inChat = await openFacilitatorChat(deps, activity, started.value.roundId);
+      await reply(
+        bindCard('help', facilitatorHintView(started.value.lang, service.deps.defaults.k, inChat)),
+      );
       return;
     }
     case 'status': {

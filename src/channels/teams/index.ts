@@ -9,6 +9,7 @@ import { systemTimers, type Timers } from '../../app/outbox/timers.ts';
 import type { RoundService } from '../../app/round-service.ts';
 import type { TeamsConfig } from '../../config.ts';
 import type { ChannelMemory, ChannelOutput, Clock, RoundStore } from '../../core/ports.ts';
+import { facilitatorChatOpener } from './facilitator-chat.ts';
 import { quietTurnErrors, TeamsBot } from './invoke.ts';
 import { TeamsOutput } from './output.ts';
 import { type SummaryLinkOptions, SummaryLinks } from './summary-extras.ts';
@@ -126,9 +127,22 @@ export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
     logger,
     summaryLinks,
   });
+  const openFacilitatorChat = facilitatorChatOpener({
+    adapter,
+    ...(config.appId && { appId: config.appId }),
+    memory: options.channelMemory,
+    logger,
+  });
   let bot: TeamsBot | undefined;
   const attach = (service: RoundService) => {
-    bot = new TeamsBot({ service, memory: options.channelMemory, logger, summaryLinks });
+    output.attachViews((roundId) => service.view(roundId, { kind: 'facilitator' }));
+    bot = new TeamsBot({
+      service,
+      memory: options.channelMemory,
+      logger,
+      summaryLinks,
+      openFacilitatorChat,
+    });
   };
   if (options.service) attach(options.service);
   const allowlist = new Set(config.tenantAllowlist);

@@ -8,9 +8,11 @@ import {
   MessageFactory,
   type TurnContext,
 } from '@microsoft/agents-hosting';
+import type { Identity } from '../../app/identity.ts';
 import type { Logger } from '../../app/logger.ts';
 import type { RoundService } from '../../app/round-service.ts';
-import type { ChannelMemory } from '../../core/ports.ts';
+import type { ConversationRef } from '../../core/model.ts';
+import type { ChannelMemory, RoundRecord } from '../../core/ports.ts';
 import { commandOf, parseCardAction } from '../cards/actions.ts';
 import type { CardJson } from '../cards/bind.ts';
 import { ADAPTIVE_CARD_CONTENT_TYPE, errorCard } from './answers.ts';
@@ -25,6 +27,7 @@ import {
   sendWelcome,
   startFromCard,
 } from './commands.ts';
+import type { FacilitatorChatOpener } from './facilitator-chat.ts';
 import { type MemberLookup, memberLookup } from './members.ts';
 import type { StoredConversation } from './output.ts';
 import { refreshCard } from './refresh.ts';
@@ -44,6 +47,8 @@ export interface TeamsInvokeDeps {
   logger: Logger;
   /** Signs the summary's export links in replies (`status`). */
   summaryLinks?: SummaryLinks;
+  /** Opens the facilitator's 1:1 chat after a start in a group (`facilitator-chat.ts`). */
+  openFacilitatorChat?: FacilitatorChatOpener;
 }
 
 /**
@@ -82,8 +87,12 @@ export async function handleCardAction(
     return refreshCard(deps, activity, who, intent.key, fallbackLang);
   }
   const { service } = deps;
-  const [round] = await service.deps.store.listByConversation(conversation, 1);
-  const record = round && (await service.deps.store.load(round.id));
+  // The facilitator's card in their 1:1 chat names its round (no round lives in that chat).
+  const named = intent.kind === 'command' ? roundIdIn(action.data) : undefined;
+  const record =
+    named === undefined
+      ? await newestRecord(service, conversation)
+      : await namedRecord(service, named, who);
   if (!record) return errorCard(fallbackLang, { code: 'round_not_found' });
   const lang = record.state.settings.lang;
   if (intent.kind === 'unknown') {
@@ -92,7 +101,39 @@ export async function handleCardAction(
   }
   if (intent.kind === 'invalid') return errorCard(lang, intent.error);
   if (joinsRound(intent)) await service.join(record.state.id, who);
-  return runIntent({ deps, activity, who, state: record.state, members }, intent);
+  const turn = { deps, activity, who, state: record.state, members };
+  return runIntent(named === undefined ? turn : { ...turn, roundInCard: true }, intent);
+}
+
+/** A card's `roundId` (`teamsCard`'s extra), when it looks like one of our ids. */
+function roundIdIn(data: unknown): string | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const id = (data as { roundId?: unknown }).roundId;
+  return typeof id === 'string' && id !== '' && id.length <= 100 ? id : undefined;
+}
+
+async function newestRecord(
+  service: RoundService,
+  conversation: ConversationRef,
+): Promise<RoundRecord | undefined> {
+  const [round] = await service.deps.store.listByConversation(conversation, 1);
+  return round && (await service.deps.store.load(round.id));
+}
+
+/**
+ * A round named by card data: only a Teams round of the presser's tenant
+ * (from the envelope). Whether the presser may act on it is the core's
+ * decision (`not_facilitator`), so a forged id gains nothing.
+ */
+async function namedRecord(
+  service: RoundService,
+  roundId: string,
+  who: Identity,
+): Promise<RoundRecord | undefined> {
+  const record = await service.deps.store.load(roundId);
+  const conversation = record?.state.conversation;
+  if (conversation?.platform !== 'teams' || conversation.tenant !== who.tenant) return undefined;
+  return record;
 }
 
 /**

@@ -20,6 +20,7 @@ import {
   teamsCard,
   USER_SPECIFIC_KINDS,
 } from './cards.ts';
+import { facilitatorChatOf } from './facilitator-chat.ts';
 import { ConversationRoster, rosterConversationId } from './roster.ts';
 import { SummaryLinks } from './summary-extras.ts';
 
@@ -30,7 +31,15 @@ import { SummaryLinks } from './summary-extras.ts';
 export interface TeamsSend {
   tenant: string;
   view: ViewModel;
+  /**
+   * Set for the facilitator's card in their 1:1 chat: the round its buttons
+   * act on (`teamsCard`'s `roundId`). The card is rendered afresh at send time.
+   */
+  facilitatorOf?: string;
 }
+
+/** Renders a round's facilitator view now (set by the channel once the service exists). */
+export type FacilitatorViews = (roundId: string) => Promise<ViewModel | undefined>;
 
 /** What the Teams channel saves per conversation (`ChannelMemory.saveConversation`'s `data`). */
 export interface StoredConversation {
@@ -113,9 +122,12 @@ export function parseStoredConversation(data: string | undefined): StoredConvers
  * User-specific cards (`cardVote`, `priority`) get `refresh` with the
  * conversation's members as `userIds` (`roster.ts`; see `#refreshFor`).
  *
- * Facilitator views are never sent here: posting them proactively would show
- * the facilitator's script to the whole group. The facilitator sees them as
- * the invoke response to their own card actions (see `invoke.ts`).
+ * Facilitator views never go to the group: that would show the facilitator's
+ * script to everybody. When the round has a 1:1 chat with its facilitator
+ * (`facilitator-chat.ts`), they are posted there once and edited in place
+ * like group cards (same outbox); a vote or pick (which moves "n of m") also
+ * re-renders that card. Without such a chat they are dropped, and the
+ * facilitator sees them as the invoke answer to their own card actions.
  */
 export class TeamsOutput implements ChannelOutput {
   readonly #d: TeamsOutputDeps;
@@ -124,6 +136,7 @@ export class TeamsOutput implements ChannelOutput {
   readonly #posted = new Set<string>();
   readonly #summaryLinks: SummaryLinks;
   readonly #roster: ConversationRoster;
+  #views: FacilitatorViews | undefined;
 
   constructor(deps: TeamsOutputDeps) {
     this.#d = deps;
@@ -150,27 +163,53 @@ export class TeamsOutput implements ChannelOutput {
     );
   }
 
+  /** Where the facilitator's card gets its latest state (the round service). */
+  attachViews(views: FacilitatorViews): void {
+    this.#views = views;
+  }
+
   async send(message: OutboundMessage): Promise<void> {
     const { conversation, audience, view } = message;
     if (conversation.platform !== 'teams') return;
-    // Never to the group: see the class comment.
-    if (audience === 'facilitator') return;
-    const value: TeamsSend = { tenant: conversation.tenant, view };
-    const thread = conversation.conversationId;
-    const mk = JSON.stringify([thread, view.key]);
-    if (this.#posted.has(mk)) {
-      this.#outbox.update(thread, view.key, value);
+    const group = conversation.conversationId;
+    const roundId = 'roundId' in view ? view.roundId : undefined;
+    if (audience === 'facilitator') {
+      // Only to the facilitator's 1:1 chat; never to the group (see the class comment).
+      if (roundId === undefined) return;
+      const chat = await facilitatorChatOf(this.#d.memory, group, roundId);
+      if (chat === undefined) return;
+      const value = { tenant: conversation.tenant, view, facilitatorOf: roundId };
+      await this.#enqueue(chat, view.key, value);
       return;
     }
-    const known = await this.#d.memory.message('teams', thread, view.key);
+    await this.#enqueue(group, view.key, { tenant: conversation.tenant, view });
+    // A ballot moved "n of m": the facilitator's card shows it too.
+    if (roundId !== undefined && USER_SPECIFIC_KINDS.has(view.kind) && this.#views) {
+      const chat = await facilitatorChatOf(this.#d.memory, group, roundId);
+      if (chat === undefined) return;
+      const controls = await this.#views(roundId);
+      if (!controls) return;
+      const value = { tenant: conversation.tenant, view: controls, facilitatorOf: roundId };
+      await this.#enqueue(chat, controls.key, value);
+    }
+  }
+
+  /** Posts the view's message once, then edits it (coalesced by the outbox). */
+  async #enqueue(thread: string, key: string, value: TeamsSend): Promise<void> {
+    const mk = JSON.stringify([thread, key]);
+    if (this.#posted.has(mk)) {
+      this.#outbox.update(thread, key, value);
+      return;
+    }
+    const known = await this.#d.memory.message('teams', thread, key);
     if (known !== undefined || this.#posted.has(mk)) {
       this.#posted.add(mk);
-      this.#outbox.update(thread, view.key, value);
+      this.#outbox.update(thread, key, value);
       return;
     }
     this.#posted.add(mk);
     // Not awaited: the outbox queues it (later edits of the key ride along or follow it).
-    void this.#outbox.post(thread, view.key, value).then((sent) => {
+    void this.#outbox.post(thread, key, value).then((sent) => {
       if (!sent) this.#posted.delete(mk);
     });
   }
@@ -200,8 +239,15 @@ export class TeamsOutput implements ChannelOutput {
     if (info.kind === 'update' && post) {
       this.#d.logger.warn({ key }, 'teams: no message id for an edit; posting instead');
     }
+    // The facilitator's card as the round stands now (edits are coalesced).
+    const view =
+      (value.facilitatorOf !== undefined && (await this.#views?.(value.facilitatorOf))) ||
+      value.view;
     // Built now: a summary's signed links get their expiry from this post or edit.
-    const extras: TeamsCardExtras = this.#summaryLinks.extrasFor(value.view);
+    const extras: TeamsCardExtras = {
+      ...this.#summaryLinks.extrasFor(view),
+      ...(value.facilitatorOf !== undefined && { roundId: value.facilitatorOf }),
+    };
     // A new top-level message, not a reply to the reference's activity.
     const reference: ConversationReference = { ...stored.reference, activityId: undefined };
     let failure: unknown;
@@ -210,10 +256,10 @@ export class TeamsOutput implements ChannelOutput {
       // Errors are caught here: thrown out of this callback they would reach
       // adapter.onTurnError, whose default posts error text into the chat.
       try {
-        const refresh = USER_SPECIFIC_KINDS.has(value.view.kind)
+        const refresh = USER_SPECIFIC_KINDS.has(view.kind)
           ? await this.#refreshFor(context, stored)
           : undefined;
-        const card = teamsCard(value.view, refresh ? { ...extras, refresh } : extras);
+        const card = teamsCard(view, refresh ? { ...extras, refresh } : extras);
         const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
         if (post) {
           context.onSendActivities(async (_ctx, activities, next) => {

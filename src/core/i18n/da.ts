@@ -149,6 +149,8 @@ export const da = {
   'teams.facilitator.title': 'Du er mødeleder',
   'teams.facilitator.intro':
     'Du er mødeleder – brug knapperne på kortene. Tryk på knappen herunder for at se mødelederens knapper; kun du kan bruge dem.',
+  'teams.facilitator.introPrivate':
+    'Du er mødeleder – dine knapper og manuskriptet er sendt til dig i en privat chat med mig. Kan du ikke finde den, så tryk på knappen herunder; kun du kan bruge knapperne.',
   'teams.facilitator.open': 'Vis mødelederens knapper',
   'teams.noRound': 'Der er ingen runde i denne samtale. Skriv «start» for at starte en.',
   'error.title': 'Det lod sig ikke gøre',

@@ -152,6 +152,8 @@ export const en: Record<MessageKey, string> = {
   'teams.facilitator.title': 'You are the facilitator',
   'teams.facilitator.intro':
     'You are the facilitator – use the buttons on the cards. Press the button below to see the facilitator’s buttons; only you can use them.',
+  'teams.facilitator.introPrivate':
+    'You are the facilitator – your buttons and script were sent to you in a private chat with me. If you cannot find it, press the button below; only you can use the buttons.',
   'teams.facilitator.open': 'Show the facilitator’s buttons',
   'teams.noRound': 'There is no round in this conversation. Type “start” to start one.',
   'error.title': 'That did not work',

@@ -48,15 +48,16 @@ export function welcomeView(lang: Lang, k = 3): HelpView {
 /**
  * For the starter of a round in a shared conversation (Teams cannot show a
  * message to one person there): a button that answers with the facilitator's
- * controls for the facilitator only.
+ * controls for the facilitator only. `sentPrivately`: the controls were also
+ * sent to the facilitator in a private chat (the button stays as a fallback).
  */
-export function facilitatorHintView(lang: Lang, k = 3): HelpView {
+export function facilitatorHintView(lang: Lang, k = 3, sentPrivately = false): HelpView {
   return {
     kind: 'help',
     key: 'facilitator-hint',
     lang,
     title: t(lang, 'teams.facilitator.title'),
-    intro: t(lang, 'teams.facilitator.intro'),
+    intro: t(lang, sentPrivately ? 'teams.facilitator.introPrivate' : 'teams.facilitator.intro'),
     commands: [],
     anonymity: t(lang, 'help.anonymity', { k }),
     actions: [{ title: t(lang, 'teams.facilitator.open'), command: 'facilitator' }],
