@@ -1,5 +1,5 @@
-import type { Platform } from '../core/model.ts';
-import type { ChannelOutput, OutboundMessage } from '../core/ports.ts';
+import type { ConversationRef, Platform } from '../core/model.ts';
+import type { ChannelOutput, NudgeMessage, OutboundMessage } from '../core/ports.ts';
 import type { Logger } from './logger.ts';
 
 /** Sends each message to the channel its round lives on. */
@@ -19,5 +19,24 @@ export function routeOutput(
       }
       await channel.send(message);
     },
+    async members(conversation: ConversationRef) {
+      return channels[conversation.platform]?.members?.(conversation);
+    },
+    async nudge(message: NudgeMessage) {
+      return (await channels[message.conversation.platform]?.nudge?.(message)) ?? false;
+    },
+  };
+}
+
+/**
+ * An output whose channel is made later (the channel needs the app's store,
+ * the app needs the output): every call goes to `current()` at call time;
+ * nothing happens while it is undefined.
+ */
+export function lateOutput(current: () => ChannelOutput | undefined): ChannelOutput {
+  return {
+    send: (message) => current()?.send(message) ?? Promise.resolve(),
+    members: async (conversation) => current()?.members?.(conversation),
+    nudge: async (message) => (await current()?.nudge?.(message)) ?? false,
   };
 }

@@ -12,6 +12,7 @@ import type { ViewModel } from '../core/views/types.ts';
 import { runEffects } from './effects.ts';
 import { MissingDeckError } from './errors.ts';
 import type { Identity } from './identity.ts';
+import { sendNudges } from './nudges.ts';
 import type { ServiceCommand, ServiceDeps, StartInput } from './service-types.ts';
 import { RoundTurns } from './turns.ts';
 
@@ -173,7 +174,7 @@ export class RoundService {
     return fail('busy');
   }
 
-  /** A scheduled job is due: a step deadline or a follow-up reminder. */
+  /** A scheduled job is due: a step deadline, a nudge (async rounds) or a follow-up reminder. */
   async handleJob(job: Job): Promise<void> {
     if (job.type === 'deadline') {
       const command: Command = { type: 'deadlineReached', step: job.step, deadline: job.deadline };
@@ -182,6 +183,7 @@ export class RoundService {
         this.#d.logger.info({ roundId: job.roundId, code: result.error.code }, 'deadline skipped');
       return;
     }
+    if (job.type === 'nudge') return sendNudges(this, job);
     const record = await this.#d.store.load(job.roundId);
     const item = record?.state.plan.find((p) => p.id === job.itemId);
     if (!record || !item || item.status === 'done' || item.due !== job.due) {

@@ -109,7 +109,18 @@ export interface RoundSettings {
   reminderHour: number;
   /** Async mode: how long each step with a deadline stays open, in minutes. */
   stepMinutes: Record<DeadlineStep, number>;
+  /**
+   * Async mode: when this share (per cent, 1–99) of a voting step's time
+   * (rating, custom, priority) has passed, members of the conversation who
+   * have not answered yet get one private reminder (a nudge). 0 or absent: no
+   * nudges (rounds saved before nudges existed have none).
+   */
+  nudgeAtPercent?: number;
 }
+
+/** Steps with ballots: async rounds nudge those who have not answered (see `nudgeAtPercent`). */
+export const NUDGE_STEPS = ['rating', 'custom', 'priority'] as const;
+export type NudgeStep = (typeof NUDGE_STEPS)[number];
 
 /** Steps that close at a deadline in async mode. */
 export const DEADLINE_STEPS = ['status', 'rating', 'custom', 'priority'] as const;

@@ -12,7 +12,7 @@ import type {
   RoundState,
   StepId,
 } from './model.ts';
-import type { ViewModel } from './views/types.ts';
+import type { NudgeView, ViewModel } from './views/types.ts';
 
 /** Wall-clock time. Injectable so tests and simulations control it. */
 export interface Clock {
@@ -86,6 +86,12 @@ export interface RoundStore {
   ): Promise<CastResult>;
   /** The voter's ballot in an open box (to show "your vote: 4"); undefined after sealing. */
   ballotOf(roundId: string, box: BoxId, voterKey: string): Promise<BallotValue | undefined>;
+  /**
+   * How many of `boxes` hold a ballot of this voter: who has voted (for
+   * nudges), never what. Only open boxes count (sealed ones keep no voters);
+   * 0 for an unknown round, voter or box.
+   */
+  ballotCount(roundId: string, voterKey: string, boxes: readonly BoxId[]): Promise<number>;
   /** Records a participant (idempotent). Returns the number of participants. Throws for an unknown round. */
   join(roundId: string, voterKey: string, at: number): Promise<number>;
   /** Whether this voter has joined the round. */
@@ -108,6 +114,11 @@ export interface RoundStore {
   release(key: string): Promise<boolean>;
   /** Rounds in a conversation, newest (by creation) first. */
   listByConversation(conversation: ConversationRef, limit: number): Promise<RoundSummaryRow[]>;
+  /**
+   * Rounds of a tenant (a Slack workspace or organisation, a Teams tenant),
+   * across all its conversations, newest (by creation) first; at most `limit`.
+   */
+  listByTenant(platform: Platform, tenant: string, limit: number): Promise<RoundSummaryRow[]>;
   /** Deletes a round with all its ballots, tallies and participants. True if it existed. */
   delete(roundId: string): Promise<boolean>;
   /** True when the backing storage answers. */
@@ -152,6 +163,41 @@ export interface ChannelMemory {
   message(platform: Platform, conversationId: string, key: string): Promise<string | undefined>;
 }
 
+/**
+ * An app's installation in a tenant, as a platform's OAuth flow leaves it
+ * (Slack: a workspace or an Enterprise Grid organisation that installed the
+ * app). `data` is the channel's own text, opaque to the store; channels
+ * encrypt the tokens in it before saving (see `src/app/secret-box.ts`).
+ */
+export interface InstallationRecord {
+  platform: Platform;
+  /**
+   * What the installation is keyed by: the organisation id of an org-wide
+   * install, else the workspace id.
+   */
+  key: string;
+  /**
+   * The organisation a workspace install belongs to (Slack Enterprise Grid),
+   * so `find` reaches it from the organisation id too; null when none.
+   */
+  organisation: string | null;
+  data: string;
+}
+
+/** Installations of the app, one per (platform, key). */
+export interface InstallationStore {
+  /** Stores the installation, replacing one with the same platform and key (a reinstall). */
+  save(installation: InstallationRecord): Promise<void>;
+  /**
+   * The installation that serves `tenant`: the one keyed by `tenant`; else,
+   * when `tenant` is an organisation id, the most recently saved workspace
+   * installation of that organisation; else undefined.
+   */
+  find(platform: Platform, tenant: string): Promise<InstallationRecord | undefined>;
+  /** Removes the installation keyed by `key`. True if there was one. */
+  delete(platform: Platform, key: string): Promise<boolean>;
+}
+
 /** A persisted job. `id` is deterministic: scheduling the same id twice keeps one job. */
 export type Job =
   | {
@@ -174,6 +220,16 @@ export type Job =
       due: string;
       /** 0 on the due date, else days before it. */
       daysBefore: number;
+    }
+  | {
+      id: string;
+      roundId: string;
+      runAt: number;
+      /** Async mode: remind those who have not answered the step yet (see `nudgeAtPercent`). */
+      type: 'nudge';
+      step: StepId;
+      /** The step's deadline when the job was made; a job whose deadline no longer matches is stale. */
+      deadline: number;
     };
 
 export type JobHandler = (job: Job) => Promise<void>;
@@ -208,8 +264,28 @@ export interface OutboundMessage {
   view: ViewModel;
 }
 
+/** A private message to one person of a conversation: a nudge of an async round. */
+export interface NudgeMessage {
+  /** The round's conversation (the person is one of its members). */
+  conversation: ConversationRef;
+  /** The person, as `members` named them. */
+  userId: string;
+  view: NudgeView;
+}
+
 /** A channel's output. It renders view models; it decides nothing. */
 export interface ChannelOutput {
   /** Posts or updates the message for `view`. Channels coalesce rapid updates. */
   send(message: OutboundMessage): Promise<void>;
+  /**
+   * Optional (async rounds' nudges): the people in a conversation, bots left
+   * out, as platform user ids; undefined when the channel cannot tell.
+   * Channels without it get no nudges.
+   */
+  members?(conversation: ConversationRef): Promise<string[] | undefined>;
+  /**
+   * Optional: sends one person a nudge privately (nobody else sees it).
+   * Resolves true once delivered, false when it was given up.
+   */
+  nudge?(message: NudgeMessage): Promise<boolean>;
 }

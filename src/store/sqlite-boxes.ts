@@ -116,3 +116,22 @@ function tallyOf(row: Row): Tally {
     counts: JSON.parse(str(row, 'counts')) as Record<string, number>,
   };
 }
+
+/**
+ * How many of `boxes` hold a ballot of this voter (who has voted, for
+ * nudges; the values are not read). Sealed boxes have no ballot rows left.
+ */
+export function countBallotsOf(
+  sql: Sql,
+  roundId: string,
+  voterKey: string,
+  boxes: readonly BoxId[],
+): number {
+  const wanted = new Set<string>(boxes);
+  if (wanted.size === 0) return 0;
+  const rows = sql('SELECT box FROM ballots WHERE round_id = ? AND voter_key = ?').all(
+    roundId,
+    voterKey,
+  );
+  return rows.filter((row) => wanted.has(str(row, 'box'))).length;
+}

@@ -1,4 +1,4 @@
-import type { ConversationRef, RoundState } from '../core/model.ts';
+import type { ConversationRef, Platform, RoundState } from '../core/model.ts';
 import type { RoundRecord, RoundSummaryRow } from '../core/ports.ts';
 import { changed, num, type Sql, str } from './sqlite-db.ts';
 
@@ -49,6 +49,28 @@ export function listRounds(
     .map((row) => ({
       id: str(row, 'id'),
       conversation: { platform, tenant, conversationId },
+      step: str(row, 'step') as RoundState['step'],
+      status: str(row, 'status') as RoundState['status'],
+      updatedAt: num(row, 'updated_at'),
+    }));
+}
+
+/** Rounds of a tenant across its conversations, newest first (id breaks ties). */
+export function listTenantRounds(
+  sql: Sql,
+  platform: Platform,
+  tenant: string,
+  limit: number,
+): RoundSummaryRow[] {
+  return sql(
+    `SELECT id, conversation_id, step, status, updated_at FROM rounds
+     WHERE platform = ? AND tenant = ?
+     ORDER BY created_at DESC, id DESC LIMIT ?`,
+  )
+    .all(platform, tenant, limit)
+    .map((row) => ({
+      id: str(row, 'id'),
+      conversation: { platform, tenant, conversationId: str(row, 'conversation_id') },
       step: str(row, 'step') as RoundState['step'],
       status: str(row, 'status') as RoundState['status'],
       updatedAt: num(row, 'updated_at'),

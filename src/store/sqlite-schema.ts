@@ -81,4 +81,27 @@ CREATE TABLE IF NOT EXISTS channel_messages (
 ) STRICT, WITHOUT ROWID;
 `,
   },
+  {
+    // App installations from an OAuth flow (Slack: one per workspace, or per
+    // organisation for an org-wide install). `data` is the channel's sealed
+    // text (tokens encrypted); `organisation` finds a workspace install from
+    // its organisation id. And: rounds of a tenant, newest first (App Home).
+    name: 'store-3-installations',
+    sql: `
+CREATE TABLE IF NOT EXISTS installations (
+  platform TEXT NOT NULL,
+  key TEXT NOT NULL,
+  organisation TEXT,
+  data TEXT NOT NULL,
+  -- Increases with every save: "the most recently saved" without trusting clocks.
+  seq INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (platform, key)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS installations_by_organisation
+  ON installations (platform, organisation, seq DESC);
+CREATE INDEX IF NOT EXISTS rounds_by_tenant
+  ON rounds (platform, tenant, created_at DESC);
+`,
+  },
 ];

@@ -3,6 +3,7 @@ import type {
   BallotValue,
   BoxId,
   ConversationRef,
+  Platform,
   RoundCounts,
   RoundState,
 } from '../core/model.ts';
@@ -15,9 +16,10 @@ import type {
   SaveResult,
 } from '../core/ports.ts';
 import { StoreError } from './errors.ts';
-import { boxCounts, castInto, readBallot, reconcileBoxes } from './sqlite-boxes.ts';
+import { boxCounts, castInto, countBallotsOf, readBallot, reconcileBoxes } from './sqlite-boxes.ts';
 import { SqliteChannelMemory } from './sqlite-channel-memory.ts';
 import { migrate, openDatabase, type Sql, statementCache, transaction } from './sqlite-db.ts';
+import { SqliteInstallationStore } from './sqlite-installations.ts';
 import {
   addParticipant,
   deleteRound,
@@ -25,6 +27,7 @@ import {
   isParticipant,
   keyFree,
   listRounds,
+  listTenantRounds,
   loadRound,
   participantCount,
   recordKey,
@@ -63,6 +66,8 @@ export class SqliteRoundStore implements RoundStore {
   readonly #sql: Sql;
   /** Channels' conversation references and message ids, on the same connection. */
   readonly channelMemory: SqliteChannelMemory;
+  /** App installations (Slack OAuth), on the same connection. */
+  readonly installations: SqliteInstallationStore;
 
   constructor(db: DatabaseSync, options: Omit<SqliteStoreOptions, 'path'> = {}) {
     this.db = db;
@@ -71,6 +76,7 @@ export class SqliteRoundStore implements RoundStore {
     this.#sql = statementCache(db);
     this.#read('migrate', () => migrate(db, STORE_MIGRATIONS));
     this.channelMemory = new SqliteChannelMemory(db, this.#clock);
+    this.installations = new SqliteInstallationStore(db, this.#clock);
   }
 
   async create(state: RoundState): Promise<RoundRecord> {
@@ -131,6 +137,10 @@ export class SqliteRoundStore implements RoundStore {
     });
   }
 
+  async ballotCount(roundId: string, voterKey: string, boxes: readonly BoxId[]): Promise<number> {
+    return this.#read('ballotCount', () => countBallotsOf(this.#sql, roundId, voterKey, boxes));
+  }
+
   async join(roundId: string, voterKey: string, at: number): Promise<number> {
     return this.#write('join', () => {
       if (!roundExists(this.#sql, roundId)) throw new StoreError(`round ${roundId} not found`);
@@ -181,6 +191,14 @@ export class SqliteRoundStore implements RoundStore {
     limit: number,
   ): Promise<RoundSummaryRow[]> {
     return this.#read('listByConversation', () => listRounds(this.#sql, conversation, limit));
+  }
+
+  async listByTenant(
+    platform: Platform,
+    tenant: string,
+    limit: number,
+  ): Promise<RoundSummaryRow[]> {
+    return this.#read('listByTenant', () => listTenantRounds(this.#sql, platform, tenant, limit));
   }
 
   async delete(roundId: string): Promise<boolean> {

@@ -46,6 +46,7 @@ describe('loadConfig', () => {
       reminderDaysBefore: 7,
       reminderHour: 9,
       stepMinutes: { status: 1440, rating: 2880, custom: 1440, priority: 1440 },
+      nudgeAtPercent: 75,
     });
   });
 

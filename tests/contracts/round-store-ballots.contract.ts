@@ -113,6 +113,30 @@ export function ballotContract(t: StoreTestContext): void {
       });
     });
 
+    it('counts which of the given boxes hold a ballot of a voter (who voted, not what)', async () => {
+      await t.saveOk(
+        roundFixture({ cards: { mentorordninger: 'open', 'interne-lederfora': 'open' } }),
+      );
+      await t.store.castBallot('r-fixture', CARD, 'voter-a', 2, AT);
+      await t.store.castBallot('r-fixture', PENDING_CARD, 'voter-a', 'na', AT);
+      await t.store.castBallot('r-fixture', CARD, 'voter-b', 5, AT);
+      const both = [CARD, PENDING_CARD];
+      expect(await t.store.ballotCount('r-fixture', 'voter-a', both)).toBe(2);
+      expect(await t.store.ballotCount('r-fixture', 'voter-b', both)).toBe(1);
+      expect(await t.store.ballotCount('r-fixture', 'voter-b', [PENDING_CARD])).toBe(0);
+      expect(await t.store.ballotCount('r-fixture', 'voter-z', both)).toBe(0);
+      expect(await t.store.ballotCount('r-fixture', 'voter-a', [])).toBe(0);
+      expect(await t.store.ballotCount('no-such-round', 'voter-a', both)).toBe(0);
+      // A changed vote is still one ballot; a sealed box keeps no voters.
+      await t.store.castBallot('r-fixture', CARD, 'voter-b', 4, AT + 1);
+      expect(await t.store.ballotCount('r-fixture', 'voter-b', both)).toBe(1);
+      await t.saveOk(
+        roundFixture({ cards: { mentorordninger: 'closed', 'interne-lederfora': 'open' } }),
+      );
+      expect(await t.store.ballotCount('r-fixture', 'voter-a', both)).toBe(1);
+      expect(await t.store.ballotCount('r-fixture', 'voter-b', both)).toBe(0);
+    });
+
     it('re-opens a sealed box empty and adds its next seal to the old tally', async () => {
       await t.store.castBallot('r-fixture', CARD, 'voter-a', 1, AT);
       await t.store.castBallot('r-fixture', CARD, 'voter-b', 2, AT);

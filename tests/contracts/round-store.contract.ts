@@ -245,6 +245,46 @@ export function roundStoreContract(
         expect(await store.listByConversation(other, 10)).toEqual([]);
       });
 
+      it('lists the rounds of a tenant across its conversations, newest first', async () => {
+        const other = { ...conv, conversationId: 'C2' };
+        await store.create(inConv('r-old', AT, AT + 9_000));
+        await store.create(
+          roundFixture({ id: 'r-c2', createdAt: AT + 3_000, conversation: other }),
+        );
+        await store.create(inConv('r-new', AT + 2_000, AT + 2_000));
+        await store.create(
+          roundFixture({
+            id: 'r-t2',
+            createdAt: AT + 5_000,
+            conversation: { ...conv, tenant: 'T2' },
+          }),
+        );
+        await store.create(
+          roundFixture({ id: 'r-teams', conversation: { ...conv, platform: 'teams' } }),
+        );
+        const rows = await store.listByTenant('slack', 'T1', 10);
+        expect(rows.map((r) => r.id)).toEqual(['r-c2', 'r-new', 'r-old']);
+        expect(rows[0]?.conversation).toEqual(other);
+        expect(rows[2]).toEqual({
+          id: 'r-old',
+          conversation: conv,
+          step: 'rating',
+          status: 'active',
+          updatedAt: AT + 9_000,
+        });
+        expect((await store.listByTenant('slack', 'T1', 2)).map((r) => r.id)).toEqual([
+          'r-c2',
+          'r-new',
+        ]);
+        expect((await store.listByTenant('slack', 'T2', 10)).map((r) => r.id)).toEqual(['r-t2']);
+        expect(await store.listByTenant('web', 'T1', 10)).toEqual([]);
+        expect(await store.delete('r-c2')).toBe(true);
+        expect((await store.listByTenant('slack', 'T1', 10)).map((r) => r.id)).toEqual([
+          'r-new',
+          'r-old',
+        ]);
+      });
+
       it('deletes a round with everything it had', async () => {
         await store.create(inConv('r-gone', AT, AT));
         await store.castBallot('r-gone', CARD, 'voter-a', 4, AT);

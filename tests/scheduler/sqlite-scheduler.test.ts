@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Job, JobHandler } from '../../src/core/ports.ts';
+import { JOB_MIGRATIONS } from '../../src/scheduler/sqlite-jobs.ts';
 import {
   SqliteScheduler,
   type SqliteSchedulerOptions,
 } from '../../src/scheduler/sqlite-scheduler.ts';
 import { openDatabase } from '../../src/store/sqlite-db.ts';
+import { STORE_MIGRATIONS } from '../../src/store/sqlite-schema.ts';
 import { openSqliteStore } from '../../src/store/sqlite-store.ts';
 import { deadlineJob, schedulerContract } from '../contracts/scheduler.contract.ts';
 import { ManualClock } from '../fixtures/manual-clock.ts';
@@ -116,11 +118,13 @@ describe('SqliteScheduler specifics', () => {
     expect(await store.ping()).toBe(true);
     expect(await s.pollOnce(record)).toBe(1);
     const names = store.db.prepare('SELECT name FROM schema_migrations ORDER BY name').all();
-    expect(names).toEqual([
-      { name: 'scheduler-1' },
-      { name: 'store-1' },
-      { name: 'store-2-channel-memory' },
-    ]);
+    // Both sets of migrations, side by side in one table.
+    expect(names).toEqual(
+      [...JOB_MIGRATIONS, ...STORE_MIGRATIONS]
+        .map((m) => m.name)
+        .sort()
+        .map((name) => ({ name })),
+    );
     await s.close();
     expect(store.db.isOpen).toBe(true); // not the scheduler's to close
     await store.close();

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/errors.ts';
+import { STORE_MIGRATIONS } from '../../src/store/sqlite-schema.ts';
 import { openSqliteStore, type SqliteRoundStore } from '../../src/store/sqlite-store.ts';
 import { roundStoreContract } from '../contracts/round-store.contract.ts';
 import { ManualClock } from '../fixtures/manual-clock.ts';
@@ -72,8 +73,13 @@ describe('SqliteRoundStore specifics', () => {
     await store.close();
     store = await openSqliteStore({ path });
     expect((await store.load('r-fixture'))?.version).toBe(1);
-    const names = store.db.prepare('SELECT name FROM schema_migrations').all();
-    expect(names).toEqual([{ name: 'store-1' }, { name: 'store-2-channel-memory' }]);
+    const names = store.db.prepare('SELECT name FROM schema_migrations ORDER BY rowid').all();
+    expect(names).toEqual(STORE_MIGRATIONS.map((m) => ({ name: m.name })));
+    expect(names.slice(0, 3)).toEqual([
+      { name: 'store-1' },
+      { name: 'store-2-channel-memory' },
+      { name: 'store-3-installations' },
+    ]);
   });
 
   it('stores only the voter keys it was given, and no vote after sealing', async () => {

@@ -31,3 +31,4 @@ export const show = (view: ViewRequest, audience: 'group' | 'facilitator' = 'gro
 export const deadlineJobId = (roundId: string, step: string) => `deadline:${roundId}:${step}`;
 export const reminderJobId = (roundId: string, itemId: string, daysBefore: number) =>
   `reminder:${roundId}:${itemId}:${daysBefore}`;
+export const nudgeJobId = (roundId: string, step: string) => `nudge:${roundId}:${step}`;

@@ -34,6 +34,8 @@ export function checkSettings(settings: RoundSettings) {
   if (!whole(s.reminderDaysBefore, 0, 60))
     return fail('invalid_settings', { field: 'reminderDaysBefore' });
   if (!whole(s.reminderHour, 0, 23)) return fail('invalid_settings', { field: 'reminderHour' });
+  if (s.nudgeAtPercent !== undefined && !whole(s.nudgeAtPercent, 0, 99))
+    return fail('invalid_settings', { field: 'nudgeAtPercent' });
   for (const step of DEADLINE_STEPS) {
     if (!whole(s.stepMinutes?.[step], 1, 60 * 24 * 60))
       return fail('invalid_settings', { field: step });

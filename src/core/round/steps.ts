@@ -9,6 +9,7 @@ import {
 import { hasCard } from './boxes.ts';
 import type { Transitioned } from './context.ts';
 import { deadlineJobId, type Effect, show } from './effects.ts';
+import { cancelNudge, scheduleNudge } from './nudges.ts';
 
 export const stepIndex = (step: StepId): number => STEPS.indexOf(step);
 
@@ -48,6 +49,7 @@ export function leaveStep(state: RoundState): Transitioned {
   if (state.deadline !== null) {
     effects.push({ type: 'cancel', jobId: deadlineJobId(state.id, state.step) });
   }
+  effects.push(...cancelNudge(state));
   return { state: { ...closed.state, deadline: null }, effects };
 }
 
@@ -74,6 +76,7 @@ export function enterStep(state: RoundState, step: StepId, now: number): Transit
     });
   }
   const next: RoundState = { ...state, step, cards, priority, deadline };
+  if (deadline !== null) effects.push(...scheduleNudge(next, step, deadline));
   effects.push(show({ kind: 'step', step }), show({ kind: 'facilitator' }, 'facilitator'));
   for (const id of opened) effects.push(show({ kind: 'card', cardId: id }));
   // Step 7 is where the group agrees its follow-up plan: the plan form comes with it.

@@ -6,6 +6,7 @@ import { type Command, type CommandType, FACILITATOR_COMMANDS } from './commands
 import { addCustomCard, addStatusNote, removeCustomCard, removeStatusNote } from './content.ts';
 import type { Ctx, TransitionResult } from './context.ts';
 import { deadlineJobId, show } from './effects.ts';
+import { cancelNudge, resumeNudge } from './nudges.ts';
 import {
   addPlanItem,
   editPlanItem,
@@ -157,6 +158,7 @@ function pause(state: RoundState, ctx: Ctx): TransitionResult {
   if (state.deadline !== null) {
     effects.unshift({ type: 'cancel', jobId: deadlineJobId(state.id, state.step) });
   }
+  effects.push(...cancelNudge(state));
   return ok({ state: { ...state, status: 'paused', pausedAt: ctx.now }, effects });
 }
 
@@ -178,6 +180,7 @@ function resume(state: RoundState, ctx: Ctx): TransitionResult {
         deadline,
       },
     });
+    effects.push(...resumeNudge(state, deadline));
   }
   return ok({ state: { ...state, status: 'active', pausedAt: null, deadline }, effects });
 }

@@ -1,9 +1,9 @@
 import { findArea } from '../deck/lookup.ts';
 import type { Deck, DeckStep } from '../deck/schema.ts';
-import { type Params, t } from '../i18n/index.ts';
+import { type MessageKey, type Params, t } from '../i18n/index.ts';
 import { type Lang, type RoundCounts, type RoundState, STEPS, type StepId } from '../model.ts';
 import { formatDateTime } from '../time.ts';
-import type { StepHeader } from './types.ts';
+import type { DialogLabels, StepHeader } from './types.ts';
 
 /** Everything a view may be built from: saved state and counts, never ballots. */
 export interface ViewInput {
@@ -65,6 +65,19 @@ export function scopeLabel(input: ViewInput): string {
   if (scope.kind === 'all') return allAreasLabel(input);
   const area = findArea(input.deck, scope.areaId);
   return t(lang, 'scope.area', { area: area?.title[lang] ?? scope.areaId });
+}
+
+/** The labels of a form shown as a dialog (see `DialogLabels`). */
+export function dialogLabels(
+  lang: Lang,
+  keys: { open: MessageKey; title: MessageKey },
+): DialogLabels {
+  return {
+    open: t(lang, keys.open),
+    title: t(lang, keys.title),
+    cancel: t(lang, 'dialog.cancel'),
+    close: t(lang, 'dialog.close'),
+  };
 }
 
 export function base(input: ViewInput, key: string, title: string) {

@@ -2,7 +2,7 @@ import { findMission, findRoundCard } from '../deck/lookup.ts';
 import { t, tn } from '../i18n/index.ts';
 import type { PlanItem } from '../model.ts';
 import { daysBetween, epochToZonedDate, formatDate } from '../time.ts';
-import { base, langOf, type ViewInput } from './input.ts';
+import { base, dialogLabels, langOf, type ViewInput } from './input.ts';
 import type { PlanItemView, PlanView, ReminderView, ViewAction } from './types.ts';
 
 export function planItemView(input: ViewInput, item: PlanItem): PlanItemView {
@@ -67,6 +67,7 @@ export function planView(input: ViewInput): PlanView {
       submit: t(lang, 'plan.submit'),
       required: t(lang, 'form.required'),
     },
+    dialog: dialogLabels(lang, { open: 'plan.open', title: 'plan.dialogTitle' }),
   };
 }
 

@@ -4,7 +4,15 @@ import { formatList, formatNumber, t } from '../i18n/index.ts';
 import { cardBox, PRIORITY_BOX } from '../model.ts';
 import { LIMITS } from '../round/commands.ts';
 import { progress } from './cards.ts';
-import { allAreasLabel, base, langOf, scopeLabel, stepHeader, type ViewInput } from './input.ts';
+import {
+  allAreasLabel,
+  base,
+  dialogLabels,
+  langOf,
+  scopeLabel,
+  stepHeader,
+  type ViewInput,
+} from './input.ts';
 import type {
   CustomView,
   IntroView,
@@ -62,6 +70,7 @@ export function scopeView(input: ViewInput): ScopeView {
       submit: t(lang, 'scope.submit'),
       note: t(lang, 'scope.note'),
     },
+    dialog: dialogLabels(lang, { open: 'scope.choose', title: 'scope.dialogTitle' }),
   };
 }
 
@@ -96,6 +105,7 @@ export function statusView(input: ViewInput): StatusView {
       required: t(lang, 'form.required'),
       empty: t(lang, 'status.noNotes'),
     },
+    dialog: dialogLabels(lang, { open: 'status.open', title: 'status.dialogTitle' }),
   };
 }
 
@@ -127,6 +137,7 @@ export function customView(input: ViewInput): CustomView {
       required: t(lang, 'form.required'),
       empty: t(lang, 'custom.none'),
     },
+    dialog: dialogLabels(lang, { open: 'custom.open', title: 'custom.dialogTitle' }),
   };
 }
 
@@ -164,6 +175,7 @@ export function priorityView(input: ViewInput): PriorityView {
       'progress.answered',
     ),
     submit: t(lang, 'priority.submit'),
+    dialog: dialogLabels(lang, { open: 'priority.open', title: 'priority.dialogTitle' }),
   };
 }
 

@@ -30,6 +30,22 @@ export type ActionCommand =
   | 'planPostpone'
   | 'planBlocked';
 
+/**
+ * A form as a dialog of its own, for channels that cannot hold its inputs in
+ * the group's message (Slack's modals): the button in the message that opens
+ * it, the dialog's short title, and the buttons that leave it.
+ */
+export interface DialogLabels {
+  /** The button in the group's message that opens the form. */
+  open: string;
+  /** The dialog's title: short (Slack allows 24 characters). */
+  title: string;
+  /** Leaves the form without saving. */
+  cancel: string;
+  /** Closes a dialog that only says something (a refusal). */
+  close: string;
+}
+
 export interface Progress {
   done: number;
   of: number;
@@ -78,6 +94,7 @@ export interface ScopeView extends Base, StepHeader {
   /** The chosen option's value, preselected in the form. */
   value: string;
   labels: { choose: string; submit: string; note: string };
+  dialog: DialogLabels;
 }
 
 export interface StatusView extends Base, StepHeader {
@@ -90,6 +107,7 @@ export interface StatusView extends Base, StepHeader {
   areaChoices: Choice[];
   /** `required`: the message a form shows when a required field is left empty. */
   labels: { area: string; placeholder: string; submit: string; empty: string; required: string };
+  dialog: DialogLabels;
 }
 
 export interface RatingView extends Base, StepHeader {
@@ -156,6 +174,7 @@ export interface CustomView extends Base, StepHeader {
     /** Shown when a required field is left empty. */
     required: string;
   };
+  dialog: DialogLabels;
 }
 
 export interface PriorityView extends Base, StepHeader {
@@ -170,6 +189,7 @@ export interface PriorityView extends Base, StepHeader {
   progress: Progress;
   submit: string;
   yours?: string;
+  dialog: DialogLabels;
 }
 
 export interface ScoreLine {
@@ -268,6 +288,7 @@ export interface PlanView extends Base {
     /** Shown when a required field is left empty. */
     required: string;
   };
+  dialog: DialogLabels;
 }
 
 export interface ReminderView extends Base {
@@ -340,3 +361,33 @@ export type ViewModel =
   | ErrorView;
 
 export type ViewKind = ViewModel['kind'];
+
+/**
+ * A nudge: the private message an async round sends a member of its
+ * conversation who has not answered the current step yet (at most one per
+ * step). Deliberately not part of `ViewModel`: it is never posted to the
+ * group, only through `ChannelOutput.nudge`, and only channels that can send
+ * one person a private message render it (Slack). It holds counts and the
+ * person's own progress, never anybody else's.
+ */
+export interface NudgeView {
+  kind: 'nudge';
+  /** `<roundId>:nudge:<step>`: one per step and person. */
+  key: string;
+  lang: Lang;
+  roundId: string;
+  step: StepId;
+  title: string;
+  /** "Trin 4 af 7 · Placér dialogkortene". */
+  stepLine: string;
+  /** "7 af 9 har svaret – husk at svare inden 24. november 2026 kl. 10.00". */
+  text: string;
+  /** The person's own part: "Du mangler at vurdere 3 af 8 kort." */
+  yours: string;
+  /** Members who have answered (`done`) of the conversation's members (`of`). */
+  progress: { done: number; of: number };
+  /** The label of the link back to the round's message. */
+  open: string;
+  /** Who sees this, and who does not. */
+  privacy: string;
+}
