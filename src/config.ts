@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DEFAULT_DECK_ID } from './app/decks.ts';
 import { newSecret } from './app/identity.ts';
 import type { RoundDefaults } from './app/round-service.ts';
+import { deriveKey } from './app/secret-box.ts';
 import {
   DEFAULT_EXPORT_LINK_DAYS,
   MAX_EXPORT_LINK_DAYS,
@@ -53,13 +54,28 @@ export interface TeamsConfig {
   tenantAllowlist: string[];
 }
 
-/** Slack (one workspace, HTTP mode). Off unless SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set. */
+/**
+ * Slack. On when one way to authorise (a bot token for one workspace, or
+ * OAuth installs for many) and one way to receive (HTTP with the signing
+ * secret, or Socket Mode with an app token) are configured.
+ */
 export interface SlackConfig {
   enabled: boolean;
-  /** The bot user OAuth token (`xoxb-…`). */
+  /** The bot user OAuth token (`xoxb-…`) of the one workspace; null with OAuth. */
   botToken: string | null;
-  /** The app's signing secret: every request's signature is checked with it. */
+  /** The app's signing secret: every HTTP request's signature is checked with it. */
   signingSecret: string | null;
+  /** Socket Mode: the app-level token (`xapp-…`); null (or absent) = HTTP mode. */
+  appToken?: string | null;
+  /** OAuth installs into many workspaces instead of one bot token; null (or absent) = off. */
+  oauth?: SlackOAuthConfig | null;
+}
+
+export interface SlackOAuthConfig {
+  clientId: string;
+  clientSecret: string;
+  /** Signs the OAuth `state`: SLACK_STATE_SECRET, or derived from DIALOGRUNDE_SECRET. */
+  stateSecret: string;
 }
 
 export class ConfigError extends Error {
@@ -108,6 +124,7 @@ const schema = z.object({
   ASYNC_RATING_MINUTES: int(2880, 1, 86_400),
   ASYNC_CUSTOM_MINUTES: int(1440, 1, 86_400),
   ASYNC_PRIORITY_MINUTES: int(1440, 1, 86_400),
+  ASYNC_NUDGE_PERCENT: int(75, 0, 99),
   TEAMS_APP_ID: z.string().trim().min(1).optional(),
   TEAMS_APP_PASSWORD: z.string().min(1).optional(),
   TEAMS_TENANT_ID: z.string().trim().min(1).optional(),
@@ -121,7 +138,17 @@ const schema = z.object({
     .regex(/^xoxb-/, 'must be a bot token (xoxb-…), from OAuth & Permissions in the Slack app')
     .optional(),
   SLACK_SIGNING_SECRET: z.string().trim().min(1).optional(),
-  SLACK_APP_TOKEN: z.string().trim().min(1).optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .trim()
+    .regex(
+      /^xapp-/,
+      'must be an app-level token (xapp-…), from Basic Information → App-Level Tokens',
+    )
+    .optional(),
+  SLACK_CLIENT_ID: z.string().trim().min(1).optional(),
+  SLACK_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  SLACK_STATE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
 /** Parses the environment. Throws a ConfigError naming every problem. */
@@ -172,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         custom: e.ASYNC_CUSTOM_MINUTES,
         priority: e.ASYNC_PRIORITY_MINUTES,
       },
+      nudgeAtPercent: e.ASYNC_NUDGE_PERCENT,
     },
     teams: {
       enabled: Boolean(e.TEAMS_APP_ID) || e.TEAMS_ALLOW_ANONYMOUS === 'true',
@@ -184,29 +212,71 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         .map((t) => t.trim())
         .filter((t) => t !== ''),
     },
-    slack: {
-      enabled: Boolean(e.SLACK_BOT_TOKEN && e.SLACK_SIGNING_SECRET),
-      botToken: e.SLACK_BOT_TOKEN ?? null,
-      signingSecret: e.SLACK_SIGNING_SECRET ?? null,
-    },
+    slack: slackConfig(e, secret),
   };
 }
 
+function slackConfig(e: z.infer<typeof schema>, secret: string): SlackConfig {
+  const oauth =
+    e.SLACK_CLIENT_ID && e.SLACK_CLIENT_SECRET
+      ? {
+          clientId: e.SLACK_CLIENT_ID,
+          clientSecret: e.SLACK_CLIENT_SECRET,
+          stateSecret:
+            e.SLACK_STATE_SECRET ?? deriveKey(secret, 'slack-oauth-state').toString('base64url'),
+        }
+      : null;
+  return {
+    enabled:
+      Boolean(e.SLACK_BOT_TOKEN || oauth) && Boolean(e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN),
+    botToken: e.SLACK_BOT_TOKEN ?? null,
+    signingSecret: e.SLACK_SIGNING_SECRET ?? null,
+    appToken: e.SLACK_APP_TOKEN ?? null,
+    oauth,
+  };
+}
+
+/**
+ * Slack needs exactly one way to authorise (SLACK_BOT_TOKEN for one
+ * workspace, or SLACK_CLIENT_ID + SLACK_CLIENT_SECRET for OAuth installs)
+ * and at least one way to receive (SLACK_SIGNING_SECRET for HTTP, or
+ * SLACK_APP_TOKEN for Socket Mode, which then wins). Nothing set: Slack is off.
+ */
 function slackProblems(e: z.infer<typeof schema>): string[] {
   const problems: string[] = [];
-  if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET) {
+  const token = Boolean(e.SLACK_BOT_TOKEN);
+  const oauthPart = Boolean(e.SLACK_CLIENT_ID || e.SLACK_CLIENT_SECRET);
+  const receive = Boolean(e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN);
+  if (token && oauthPart) {
     problems.push(
-      'SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (Basic Information → App Credentials in the Slack app)',
+      'SLACK_BOT_TOKEN: set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (OAuth installs into many workspaces), not both',
     );
   }
-  if (e.SLACK_SIGNING_SECRET && !e.SLACK_BOT_TOKEN) {
+  if (e.SLACK_CLIENT_ID && !e.SLACK_CLIENT_SECRET) {
     problems.push(
-      'SLACK_BOT_TOKEN: required with SLACK_SIGNING_SECRET (the xoxb- token from OAuth & Permissions)',
+      'SLACK_CLIENT_SECRET: required with SLACK_CLIENT_ID (Basic Information → App Credentials in the Slack app)',
     );
   }
-  if (e.SLACK_APP_TOKEN) {
+  if (e.SLACK_CLIENT_SECRET && !e.SLACK_CLIENT_ID) {
     problems.push(
-      'SLACK_APP_TOKEN: Socket Mode is not supported yet; unset it and use HTTP mode (Request URL https://<host>/slack/events with SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)',
+      'SLACK_CLIENT_ID: required with SLACK_CLIENT_SECRET (Basic Information → App Credentials in the Slack app)',
+    );
+  }
+  if (e.SLACK_STATE_SECRET && !oauthPart) {
+    problems.push(
+      'SLACK_STATE_SECRET: only used for OAuth installs; set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET too, or unset it',
+    );
+  }
+  const authorised = token ? 'SLACK_BOT_TOKEN' : oauthPart ? 'SLACK_CLIENT_ID' : undefined;
+  if (authorised && !receive) {
+    problems.push(
+      `SLACK_SIGNING_SECRET: required with ${authorised} (Basic Information → App Credentials in the Slack app), or set SLACK_APP_TOKEN for Socket Mode`,
+    );
+  }
+  if (receive && !token && !oauthPart) {
+    const given = e.SLACK_SIGNING_SECRET ? 'SLACK_SIGNING_SECRET' : 'SLACK_APP_TOKEN';
+    problems.push(
+      `SLACK_BOT_TOKEN: required with ${given} (the xoxb- token from OAuth & Permissions), or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth installs`,
     );
   }
   return problems;

@@ -3,13 +3,12 @@ import { systemClock } from './app/clock.ts';
 import { createEmbeddedApp } from './app/compose.ts';
 import { BUILTIN_DECKS_DIR, DeckCatalog } from './app/decks.ts';
 import { createLogger } from './app/logger.ts';
-import { routeOutput } from './app/output-router.ts';
+import { lateOutput, routeOutput } from './app/output-router.ts';
 import { ExportLinks } from './app/signed-links.ts';
 import { createSlackChannel, type SlackChannel } from './channels/slack/index.ts';
 import { createTeamsChannel, type TeamsChannel } from './channels/teams/index.ts';
 import { createWebChannel } from './channels/web/index.ts';
 import { type Config, loadConfig } from './config.ts';
-import type { OutboundMessage } from './core/ports.ts';
 import { createHttpApp, listen } from './http/server.ts';
 
 /** Composition root: config → store and scheduler → channels → one HTTP server. */
@@ -35,9 +34,9 @@ export async function start(config: Config) {
   });
   // The Teams output needs the store's channel memory, and the app needs the output: late binding.
   let teams: TeamsChannel | undefined;
-  const teamsOutput = { send: (m: OutboundMessage) => teams?.output.send(m) ?? Promise.resolve() };
+  const teamsOutput = lateOutput(() => teams?.output);
   let slack: SlackChannel | undefined;
-  const slackOutput = { send: (m: OutboundMessage) => slack?.output.send(m) ?? Promise.resolve() };
+  const slackOutput = lateOutput(() => slack?.output);
   const app = await createEmbeddedApp({
     sqlitePath: config.sqlitePath,
     secret: config.secret,
@@ -76,6 +75,10 @@ export async function start(config: Config) {
       channelMemory: app.store.channelMemory,
       store: app.store,
       service: app.service,
+      // OAuth installs: kept in the store, their tokens sealed with a key from the app secret.
+      installations: app.store.installations,
+      secret: config.secret,
+      publicUrl: config.publicUrl,
     });
     // Not awaited: a slow or unreachable Slack must not hold up the web channel.
     void slack.start();

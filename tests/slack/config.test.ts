@@ -7,6 +7,9 @@ import { ConfigError, loadConfig } from '../../src/config.ts';
 const SECRET = 'a-production-secret-of-enough-length-0123456789';
 const TOKEN = 'xoxb-1234-5678-abcdef';
 const SIGNING = '8f742231b10e8888abcd99yyyzzz85a5';
+const APP_TOKEN = 'xapp-1-A0APP-1234-abcdef';
+const CLIENT_ID = '1234567890.0987654321';
+const CLIENT_SECRET = 'client-secret-abcdef0123456789';
 
 function problems(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -30,7 +33,13 @@ describe('loadConfig: Slack', () => {
   });
 
   it('is disabled when neither the token nor the signing secret is set (or both are empty)', () => {
-    expect(loadConfig(base).slack).toEqual({ enabled: false, botToken: null, signingSecret: null });
+    expect(loadConfig(base).slack).toEqual({
+      enabled: false,
+      botToken: null,
+      signingSecret: null,
+      appToken: null,
+      oauth: null,
+    });
     expect(
       loadConfig({ ...base, SLACK_BOT_TOKEN: '', SLACK_SIGNING_SECRET: '' }).slack.enabled,
     ).toBe(false);
@@ -38,7 +47,13 @@ describe('loadConfig: Slack', () => {
 
   it('is enabled by the bot token with the signing secret', () => {
     const config = loadConfig({ ...base, SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SIGNING });
-    expect(config.slack).toEqual({ enabled: true, botToken: TOKEN, signingSecret: SIGNING });
+    expect(config.slack).toEqual({
+      enabled: true,
+      botToken: TOKEN,
+      signingSecret: SIGNING,
+      appToken: null,
+      oauth: null,
+    });
   });
 
   it('needs both: either alone is refused, naming the missing one', () => {
@@ -56,16 +71,95 @@ describe('loadConfig: Slack', () => {
     ).toEqual([expect.stringMatching(/^SLACK_BOT_TOKEN: must be a bot token \(xoxb-…\)/)]);
   });
 
-  it('refuses SLACK_APP_TOKEN clearly: Socket Mode is not built yet', () => {
-    const found = problems({
-      ...base,
-      SLACK_BOT_TOKEN: TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING,
-      SLACK_APP_TOKEN: 'xapp-1-A0-123',
-    });
-    expect(found).toEqual([
-      expect.stringMatching(/^SLACK_APP_TOKEN: Socket Mode is not supported yet/),
+  it('runs in Socket Mode with an app token: no signing secret needed', () => {
+    const config = loadConfig({ ...base, SLACK_BOT_TOKEN: TOKEN, SLACK_APP_TOKEN: APP_TOKEN });
+    expect(config.slack).toMatchObject({ enabled: true, botToken: TOKEN, appToken: APP_TOKEN });
+    expect(
+      loadConfig({
+        ...base,
+        SLACK_BOT_TOKEN: TOKEN,
+        SLACK_APP_TOKEN: APP_TOKEN,
+        SLACK_SIGNING_SECRET: SIGNING,
+      }).slack,
+    ).toMatchObject({ enabled: true, appToken: APP_TOKEN, signingSecret: SIGNING });
+  });
+
+  it('refuses an app token that is not one, and an app token alone', () => {
+    expect(problems({ ...base, SLACK_BOT_TOKEN: TOKEN, SLACK_APP_TOKEN: TOKEN })).toEqual([
+      expect.stringMatching(/^SLACK_APP_TOKEN: must be an app-level token \(xapp-…\)/),
     ]);
+    expect(problems({ ...base, SLACK_APP_TOKEN: APP_TOKEN })).toEqual([
+      expect.stringMatching(/^SLACK_BOT_TOKEN: required with SLACK_APP_TOKEN/),
+    ]);
+  });
+
+  it('enables OAuth installs with the client id and secret; the state secret is derived', () => {
+    const oauth = { SLACK_CLIENT_ID: CLIENT_ID, SLACK_CLIENT_SECRET: CLIENT_SECRET };
+    const config = loadConfig({ ...base, ...oauth, SLACK_SIGNING_SECRET: SIGNING });
+    expect(config.slack).toMatchObject({ enabled: true, botToken: null, signingSecret: SIGNING });
+    const derived = config.slack.oauth?.stateSecret ?? '';
+    expect(config.slack.oauth).toEqual({
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      stateSecret: derived,
+    });
+    // Derived from DIALOGRUNDE_SECRET: stable, long, and not the secret itself.
+    expect(derived).toHaveLength(43);
+    expect(derived).not.toContain(SECRET);
+    expect(
+      loadConfig({ ...base, ...oauth, SLACK_SIGNING_SECRET: SIGNING }).slack.oauth?.stateSecret,
+    ).toBe(derived);
+    const other = loadConfig({
+      ...base,
+      DIALOGRUNDE_SECRET: `${SECRET}-2`,
+      ...oauth,
+      SLACK_APP_TOKEN: APP_TOKEN,
+    });
+    expect(other.slack.oauth?.stateSecret).not.toBe(derived);
+    const state = 'an-explicit-state-secret-of-32-chars-or-more';
+    expect(
+      loadConfig({ ...base, ...oauth, SLACK_SIGNING_SECRET: SIGNING, SLACK_STATE_SECRET: state })
+        .slack.oauth?.stateSecret,
+    ).toBe(state);
+  });
+
+  it('needs exactly one way to authorise: a bot token or OAuth, never both', () => {
+    expect(
+      problems({
+        ...base,
+        SLACK_BOT_TOKEN: TOKEN,
+        SLACK_CLIENT_ID: CLIENT_ID,
+        SLACK_CLIENT_SECRET: CLIENT_SECRET,
+        SLACK_SIGNING_SECRET: SIGNING,
+      }),
+    ).toEqual([expect.stringMatching(/^SLACK_BOT_TOKEN: set either SLACK_BOT_TOKEN .* not both$/)]);
+    expect(
+      problems({ ...base, SLACK_CLIENT_ID: CLIENT_ID, SLACK_SIGNING_SECRET: SIGNING }),
+    ).toEqual([expect.stringMatching(/^SLACK_CLIENT_SECRET: required with SLACK_CLIENT_ID/)]);
+    expect(
+      problems({ ...base, SLACK_CLIENT_SECRET: CLIENT_SECRET, SLACK_SIGNING_SECRET: SIGNING }),
+    ).toEqual([expect.stringMatching(/^SLACK_CLIENT_ID: required with SLACK_CLIENT_SECRET/)]);
+    expect(
+      problems({ ...base, SLACK_CLIENT_ID: CLIENT_ID, SLACK_CLIENT_SECRET: CLIENT_SECRET }),
+    ).toEqual([
+      expect.stringMatching(
+        /^SLACK_SIGNING_SECRET: required with SLACK_CLIENT_ID.*SLACK_APP_TOKEN/,
+      ),
+    ]);
+    expect(
+      problems({ ...base, SLACK_BOT_TOKEN: TOKEN, SLACK_STATE_SECRET: 'x'.repeat(40) }),
+    ).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^SLACK_STATE_SECRET: only used for OAuth/)]),
+    );
+    expect(
+      problems({
+        ...base,
+        SLACK_CLIENT_ID: CLIENT_ID,
+        SLACK_CLIENT_SECRET: CLIENT_SECRET,
+        SLACK_SIGNING_SECRET: SIGNING,
+        SLACK_STATE_SECRET: 'short',
+      }),
+    ).toEqual([expect.stringMatching(/^SLACK_STATE_SECRET: must be at least 32 characters/)]);
   });
 
   it('lists Slack’s problems together with every other problem', () => {
@@ -74,15 +168,16 @@ describe('loadConfig: Slack', () => {
       NODE_ENV: 'production',
       DIALOGRUNDE_SECRET: undefined,
       SLACK_BOT_TOKEN: TOKEN,
-      SLACK_APP_TOKEN: 'xapp-1',
+      SLACK_CLIENT_ID: CLIENT_ID,
       TEAMS_APP_ID: 'app-id',
     });
     expect(found).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^DIALOGRUNDE_SECRET/),
         expect.stringMatching(/^TEAMS_APP_PASSWORD/),
-        expect.stringMatching(/^SLACK_SIGNING_SECRET/),
-        expect.stringMatching(/^SLACK_APP_TOKEN/),
+        expect.stringMatching(/^SLACK_BOT_TOKEN: set either/),
+        expect.stringMatching(/^SLACK_CLIENT_SECRET: required/),
+        expect.stringMatching(/^SLACK_SIGNING_SECRET: required/),
       ]),
     );
   });

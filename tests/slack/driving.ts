@@ -3,6 +3,7 @@
  * messages the bot actually sent (channel messages, ephemeral answers).
  */
 import { expect } from 'vitest';
+import type { OpenedView } from './fake-slack.ts';
 import {
   actionBody,
   CHANNEL,
@@ -12,6 +13,7 @@ import {
   FACILITATOR,
   FORM,
   TEAM,
+  viewSubmissionBody,
   type World,
 } from './harness.ts';
 
@@ -45,11 +47,131 @@ export async function press(
   pressed: Button,
   options: { ephemeral?: boolean } = {},
 ) {
-  const { body, responseId } = actionBody(w, user, pressed.value, options);
+  const { body, responseId, triggerId } = actionBody(w, user, pressed.value, {
+    ...options,
+    actionId: pressed.action_id,
+  });
   const posted = await deliver(w, body, FORM);
   expect(posted.status).toBe(200);
   const answers = w.slack.responsesTo(responseId);
-  return { answers, last: answers.at(-1)?.body };
+  return { answers, last: answers.at(-1)?.body, triggerId };
+}
+
+/** The button that opens the form of `command` in a modal. */
+export function formButton(blocks: unknown, command: string): Button {
+  const found = buttonsIn(blocks).find(
+    (b) =>
+      b.action_id.startsWith('dialogrunde-form:') &&
+      (JSON.parse(b.value) as { command: string }).command === command,
+  );
+  if (!found) throw new Error(`no ${command} form button in ${JSON.stringify(blocks)}`);
+  return found;
+}
+
+/** Presses a form's button as `user`: the modal Slack opened for them, if any, and the answers. */
+export async function openModal(w: World, user: string, blocks: unknown, command: string) {
+  const pressed = await press(w, user, formButton(blocks, command));
+  return { ...pressed, opened: w.slack.viewOpenedWith(pressed.triggerId) };
+}
+
+interface InputBlock {
+  type: string;
+  block_id: string;
+  element: {
+    type: string;
+    action_id: string;
+    options?: Option[];
+    option_groups?: { options: Option[] }[];
+    initial_option?: Option;
+    initial_options?: Option[];
+    initial_value?: string;
+    initial_date?: string;
+  };
+}
+interface Option {
+  text: { text: string };
+  value: string;
+}
+
+/**
+ * `state.values` as Slack builds it from what the person entered: each input
+ * block's element by its type; an input left alone keeps its initial value
+ * (Slack sends preselected options back), else it is empty (null). Options
+ * are given by value and sent with their text, as Slack does.
+ */
+export function stateValues(
+  opened: OpenedView,
+  entered: Record<string, string | string[] | null>,
+): Record<string, Record<string, unknown>> {
+  const values: Record<string, Record<string, unknown>> = {};
+  const blocks = (opened.view.blocks ?? []) as InputBlock[];
+  for (const block of blocks.filter((b) => b.type === 'input')) {
+    const e = block.element;
+    const given = entered[block.block_id];
+    const options = [...(e.options ?? []), ...(e.option_groups ?? []).flatMap((g) => g.options)];
+    const pick = (value: string) =>
+      options.find((o) => o.value === value) ?? { text: { text: value }, value };
+    let value: Record<string, unknown>;
+    switch (e.type) {
+      case 'plain_text_input':
+        value = { value: given === undefined ? (e.initial_value ?? null) : given };
+        break;
+      case 'static_select':
+      case 'radio_buttons':
+        value = {
+          selected_option:
+            given === undefined ? (e.initial_option ?? null) : given && pick(String(given)),
+        };
+        break;
+      case 'multi_static_select':
+        value = {
+          selected_options:
+            given === undefined ? (e.initial_options ?? []) : [given ?? []].flat().map(pick),
+        };
+        break;
+      case 'users_select':
+        value = { selected_user: given ?? null };
+        break;
+      case 'datepicker':
+        value = { selected_date: given === undefined ? (e.initial_date ?? null) : given };
+        break;
+      default:
+        throw new Error(`unknown element ${e.type}`);
+    }
+    values[block.block_id] = { [e.action_id]: { type: e.type, ...value } };
+  }
+  return values;
+}
+
+/**
+ * Submits a modal as `user` with these inputs (by block_id); `extra` values
+ * are added as they are (a forged field). Returns the HTTP answer: undefined
+ * when the modal closes (an empty 200), else the parsed response_action.
+ */
+export async function submitModal(
+  w: World,
+  user: string,
+  opened: OpenedView,
+  entered: Record<string, string | string[] | null>,
+  options: {
+    extra?: Record<string, Record<string, unknown>>;
+    privateMetadata?: string;
+    team?: string;
+  } = {},
+) {
+  const values = { ...stateValues(opened, entered), ...options.extra };
+  const { body, triggerId } = viewSubmissionBody(user, opened, values, options);
+  const posted = await deliver(w, body, FORM);
+  expect(posted.status).toBe(200);
+  const answer =
+    posted.text === ''
+      ? undefined
+      : (JSON.parse(posted.text) as {
+          response_action: string;
+          errors?: Record<string, string>;
+          view?: Record<string, unknown>;
+        });
+  return { answer, body, triggerId };
 }
 
 /** Starts a round as the facilitator and moves to the first open card, using the controls shown. */

@@ -82,6 +82,7 @@ describe('fake Slack Web API', () => {
   });
 
   it('answers users.info, views.open and chat.postEphemeral, and refuses invalid blocks', async () => {
+    slack.issueTrigger('t');
     expect((await client.users.info({ user: 'U1', include_locale: true })).user).toMatchObject({
       id: 'U1',
       locale: 'da-DK',

@@ -13,7 +13,29 @@
  * - `chat.postMessage` (returns a new `ts`), `chat.update` (`message_not_found`
  *   for an unknown ts), `chat.postEphemeral`, `conversations.members` (paged:
  *   `limit`, `cursor`, `response_metadata.next_cursor`, '' on the last page),
- *   `users.info`, `views.open` (needs a `trigger_id`), `auth.test`.
+ *   `users.info` (`user_not_found`; `profile.display_name`/`real_name`, which
+ *   may be '' as in Slack; `deleted`, `is_bot`), `auth.test`.
+ * - `views.open` with Slack's trigger rules: a trigger_id is valid for 3 s
+ *   after the interaction that carried it, and once. The harness registers the
+ *   trigger ids it puts in payloads (`issueTrigger`); an unknown one gets
+ *   `invalid_trigger_id`, one older than 3 s `expired_trigger_id`, a second
+ *   use `exchanged_trigger_id`. The view is checked against the modal limits
+ *   (`modalProblems`: title/submit/close 24, 100 blocks, labels 2000, text
+ *   inputs' max_length 3000, placeholders 150, options 100 per menu, option
+ *   text 75 and value 150, 10 radio buttons, unique block ids, initial options
+ *   among the options) and refused with `invalid_arguments` as Slack does. An
+ *   opened view gets an `id` and a `hash` (`openedViews`), for the harness to
+ *   build the view_submission Slack would send.
+ * - Direct messages: `conversations.open` with `users` answers the same DM
+ *   channel `D<user>` every time; messages posted there are kept like any
+ *   other (`directMessagesTo(user)`). `chat.getPermalink` for a stored message.
+ * - Files, as `files.uploadV2` of the WebClient does them:
+ *   `files.getUploadURLExternal` (`filename`, `length`) answers a file id and
+ *   an upload URL on this fake (`/upload/<file id>`, no token needed, as at
+ *   Slack); the bytes POSTed there (multipart, field `body`, or raw) are kept;
+ *   `files.completeUploadExternal` (`files` JSON, `channel_id`) shares the
+ *   uploaded files into the channel (`filesIn(channel)`). Completing a file
+ *   that was never uploaded is `file_not_found`.
  * - Block Kit validation of the limits we rely on: more than 50 blocks, a
  *   section text over 3000 characters, a header over 150, a button label over
  *   75, an actions block over 25 elements or a button value over 2000 is
@@ -32,7 +54,8 @@
  *   response_urls answering 500 (`failResponses`).
  *
  * Not reproduced: other methods (answered `unknown_method`), OAuth, Socket
- * Mode, files, message threads, the 40,000-character text limit. Time comes
+ * Mode, file limits and file messages, message threads, the 40,000-character
+ * text limit. Time comes
  * from `now` (default Date.now) so rate-limit tests can run on a ManualScheduler.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -77,6 +100,126 @@ export interface FakeSlackOptions {
   botUserId?: string;
   /** Channel members for conversations.members. */
   members?: Record<string, string[]>;
+  /** users.info answers for these ids; any other `U…`/`W…` id is a plain member. */
+  users?: Record<string, FakeUser>;
+}
+
+/** A file shared with files.completeUploadExternal. */
+export interface SharedFile {
+  id: string;
+  channel: string;
+  filename: string;
+  title?: string;
+  altText?: string;
+  bytes: Buffer;
+  /** Clock time of the completion. */
+  at: number;
+}
+
+export interface FakeUser {
+  realName?: string;
+  displayName?: string;
+  deleted?: boolean;
+  isBot?: boolean;
+}
+
+/** How long a trigger_id may be exchanged for a modal (Slack: 3 seconds). */
+export const TRIGGER_TTL_MS = 3000;
+
+/** A modal opened with views.open, as Slack keeps it (id, hash). */
+export interface OpenedView {
+  id: string;
+  hash: string;
+  triggerId: string;
+  view: Record<string, unknown>;
+}
+
+const MODAL = {
+  title: 24,
+  blocks: 100,
+  label: 2000,
+  maxLength: 3000,
+  placeholder: 150,
+  options: 100,
+  optionText: 75,
+  optionValue: 150,
+  radio: 10,
+  metadata: 3000,
+  callbackId: 255,
+};
+
+type Json = Record<string, unknown>;
+const textOf = (value: unknown) => String((value as { text?: unknown } | undefined)?.text ?? '');
+
+/** Why Slack would refuse this modal view (views.open, or a response_action: 'update'); [] if fine. */
+export function modalProblems(view: unknown): string[] {
+  const v = (view ?? {}) as Json;
+  const found: string[] = [];
+  if (v.type !== 'modal') found.push('type must be modal');
+  for (const key of ['title', 'submit', 'close']) {
+    const text = textOf(v[key]);
+    if (key === 'title' && text === '') found.push('title missing');
+    if (text.length > MODAL.title) found.push(`${key} over ${MODAL.title}: ${text}`);
+  }
+  if (String(v.private_metadata ?? '').length > MODAL.metadata) found.push('private_metadata');
+  if (String(v.callback_id ?? '').length > MODAL.callbackId) found.push('callback_id');
+  const blocks = (Array.isArray(v.blocks) ? v.blocks : []) as Json[];
+  if (blocks.length > MODAL.blocks) found.push(`${blocks.length} blocks`);
+  const ids = new Set<string>();
+  let inputs = 0;
+  for (const block of blocks) {
+    if (typeof block.block_id === 'string') {
+      if (ids.has(block.block_id)) found.push(`duplicate block_id ${block.block_id}`);
+      ids.add(block.block_id);
+    }
+    if (block.type === 'section' && textOf(block.text).length > 3000) found.push('section text');
+    if (block.type !== 'input') continue;
+    inputs += 1;
+    const label = textOf(block.label);
+    if (label === '' || label.length > MODAL.label) found.push(`label ${label.length}`);
+    if (textOf(block.hint).length > MODAL.label) found.push('hint');
+    found.push(...elementProblems((block.element ?? {}) as Json));
+  }
+  if (inputs > 0 && v.submit === undefined) found.push('inputs without submit');
+  return found;
+}
+
+function elementProblems(e: Json): string[] {
+  const found: string[] = [];
+  if (typeof e.action_id !== 'string' || e.action_id === '') found.push('action_id missing');
+  if (textOf(e.placeholder).length > MODAL.placeholder) found.push('placeholder');
+  if (e.type === 'plain_text_input' && Number(e.max_length ?? 0) > MODAL.maxLength) {
+    found.push('max_length');
+  }
+  const groups = (Array.isArray(e.option_groups) ? e.option_groups : []) as Json[];
+  const lists = [
+    ...(Array.isArray(e.options) ? [e.options as Json[]] : []),
+    ...groups.map((g) => (Array.isArray(g.options) ? g.options : []) as Json[]),
+  ];
+  if (groups.length > MODAL.options) found.push(`${groups.length} option groups`);
+  for (const g of groups) if (textOf(g.label).length > MODAL.optionText) found.push('group label');
+  const limit = e.type === 'radio_buttons' ? MODAL.radio : MODAL.options;
+  const values = new Set<string>();
+  for (const options of lists) {
+    if (options.length > limit) found.push(`${options.length} options`);
+    for (const o of options) {
+      if (textOf(o.text).length > MODAL.optionText) found.push(`option text ${textOf(o.text)}`);
+      if (String(o.value ?? '').length > MODAL.optionValue) found.push('option value');
+      values.add(String(o.value));
+    }
+  }
+  const initial = [
+    ...(Array.isArray(e.initial_options) ? (e.initial_options as Json[]) : []),
+    ...(e.initial_option ? [e.initial_option as Json] : []),
+  ];
+  for (const o of initial) {
+    if (!values.has(String(o.value))) found.push(`initial option ${String(o.value)} not offered`);
+  }
+  const max = Number(e.max_selected_items ?? Number.POSITIVE_INFINITY);
+  if (Array.isArray(e.initial_options) && e.initial_options.length > max) {
+    found.push('more initial options than max_selected_items');
+  }
+  return found;
 }
 
 interface Window {
@@ -136,14 +279,57 @@ function parseArgs(raw: string, contentType: string): Record<string, unknown> {
   return args;
 }
 
+/** A further workspace's bot token (an OAuth install): what auth.test tells about it. */
+export interface FakeWorkspace {
+  teamId: string;
+  teamName: string;
+  enterpriseId?: string;
+  botUserId: string;
+  botId: string;
+}
+
+/** A request as an extension sees it (`fake-slack-apps.ts`). */
+export interface FakeRequest {
+  /** The Web API method (`/api/<method>`), or '' for other paths. */
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  args: Record<string, unknown>;
+  token: string | undefined;
+  /** The token is the configured bot token or a further workspace's. */
+  known: boolean;
+  at: number;
+}
+
+/** An extension's answer: JSON (`ok`…) or a plain response (a redirect). */
+export interface FakeAnswer {
+  status: number;
+  json?: Record<string, unknown>;
+  text?: string;
+  headers?: Record<string, string>;
+}
+
 export class FakeSlack {
   readonly calls: RecordedCall[] = [];
+  /** Bot tokens of further workspaces (OAuth installs): token → workspace. */
+  readonly workspaces = new Map<string, FakeWorkspace>();
+  /** Answers a request first when it returns something (`fake-slack-apps.ts`). */
+  extension?: (request: FakeRequest) => FakeAnswer | undefined;
   readonly responses: RecordedResponse[] = [];
   readonly #messages = new Map<string, StoredMessage>();
   readonly #accepted = new Map<string, number[]>();
   readonly #faults: { method: string; status: number; retryAfter?: number }[] = [];
+  /** Files by id: announced with getUploadURLExternal, bytes after the upload. */
+  readonly #uploads = new Map<
+    string,
+    { filename: string; length: number; altText?: string; bytes?: Buffer }
+  >();
+  readonly #shared: SharedFile[] = [];
+  readonly #triggers = new Map<string, { at: number; used: boolean }>();
+  readonly openedViews: OpenedView[] = [];
   #failResponses = 0;
   readonly #o: Required<Omit<FakeSlackOptions, 'enterpriseId'>> & { enterpriseId?: string };
+  #viewSeq = 0;
   #seq = 0;
   #server = createServer((req, res) => {
     this.#handle(req, res).catch((error: unknown) => {
@@ -159,6 +345,7 @@ export class FakeSlack {
       teamId: options.teamId ?? 'T0TEAM',
       botUserId: options.botUserId ?? 'U0BOT',
       members: options.members ?? {},
+      users: options.users ?? {},
       ...(options.enterpriseId && { enterpriseId: options.enterpriseId }),
     };
   }
@@ -194,6 +381,40 @@ export class FakeSlack {
     return this.#messages.get(`${channel}/${ts}`);
   }
 
+  /** The DM channel conversations.open gives for a user. */
+  dmChannelOf(user: string): string {
+    return `D${user}`;
+  }
+
+  /** Messages the bot posted into its DM with `user`. */
+  directMessagesTo(user: string): StoredMessage[] {
+    return this.messagesIn(this.dmChannelOf(user));
+  }
+
+  /** Users the bot has posted at least one direct message to, sorted. */
+  directRecipients(): string[] {
+    const users = [...this.#messages.values()]
+      .filter((m) => m.channel.startsWith('D'))
+      .map((m) => m.channel.slice(1));
+    return [...new Set(users)].sort();
+  }
+
+  /** Files shared into a channel, in order. */
+  filesIn(channel: string): SharedFile[] {
+    return this.#shared.filter((f) => f.channel === channel);
+  }
+
+  /** A trigger_id Slack put in an interaction now: exchangeable once, for 3 s (views.open). */
+  issueTrigger(id: string): void {
+    // Slack issues each id once: the same payload delivered again keeps its trigger's age.
+    if (!this.#triggers.has(id)) this.#triggers.set(id, { at: this.#o.now(), used: false });
+  }
+
+  /** The modal opened with this trigger_id, if any. */
+  viewOpenedWith(triggerId: string): OpenedView | undefined {
+    return this.openedViews.find((v) => v.triggerId === triggerId);
+  }
+
   /** The next `count` calls of `method` fail with `status` (429: with Retry-After seconds). */
   failNext(method: string, count: number, fault: { status: number; retryAfter?: number }): void {
     for (let i = 0; i < count; i++) this.#faults.push({ method, ...fault });
@@ -211,6 +432,7 @@ export class FakeSlack {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path.startsWith('/upload/')) return this.#upload(req, res, path.slice('/upload/'.length));
     const raw = await readBody(req);
     const at = this.#o.now();
     if (path.startsWith('/respond/')) {
@@ -246,7 +468,17 @@ export class FakeSlack {
       } else send(f?.status ?? 500, { ok: false, error: 'fatal_error' });
       return;
     }
-    if (token !== this.#o.token) return send(200, { ok: false, error: 'invalid_auth' });
+    // Further workspaces' tokens, OAuth, Socket Mode and views.publish: `fake-slack-apps.ts`.
+    const known = token === this.#o.token || this.workspaces.has(token ?? '');
+    const query = new URL(req.url ?? '/', 'http://x').searchParams;
+    const extra = this.extension?.({ method, path, query, args, token, known, at });
+    if (extra?.json) return send(extra.status, extra.json, extra.headers);
+    if (extra) {
+      call.status = extra.status;
+      res.writeHead(extra.status, extra.headers).end(extra.text ?? '');
+      return;
+    }
+    if (!known) return send(200, { ok: false, error: 'invalid_auth' });
     const throttle = this.#throttle(method, args, at);
     if (throttle !== undefined) {
       call.retryAfter = throttle;
@@ -254,6 +486,31 @@ export class FakeSlack {
       return;
     }
     send(200, this.#answer(method, args, at));
+  }
+
+  /** The upload URL: the file's bytes, as multipart form data (field `body`) or raw. */
+  async #upload(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks);
+    const file = this.#uploads.get(decodeURIComponent(id));
+    if (!file) {
+      res.writeHead(404).end('unknown upload');
+      return;
+    }
+    const type = String(req.headers['content-type'] ?? '');
+    let bytes = raw;
+    if (type.startsWith('multipart/form-data')) {
+      const form = await new Response(raw, { headers: { 'content-type': type } }).formData();
+      const part = form.get('body') ?? form.get('file');
+      if (!(part instanceof Blob)) {
+        res.writeHead(400).end('no file part');
+        return;
+      }
+      bytes = Buffer.from(await part.arrayBuffer());
+    }
+    file.bytes = bytes;
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${bytes.length}`);
   }
 
   /** Retry-After in seconds when the call is over a limit; else records it and returns undefined. */
@@ -278,6 +535,65 @@ export class FakeSlack {
     stamps.push(at);
     this.#accepted.set(rule.bucket, stamps);
     return undefined;
+  }
+
+  #openView(args: Record<string, unknown>, at: number): Record<string, unknown> {
+    const id = args.trigger_id;
+    const trigger = typeof id === 'string' ? this.#triggers.get(id) : undefined;
+    if (typeof id !== 'string' || !trigger) return { ok: false, error: 'invalid_trigger_id' };
+    if (trigger.used) return { ok: false, error: 'exchanged_trigger_id' };
+    if (at - trigger.at > TRIGGER_TTL_MS) return { ok: false, error: 'expired_trigger_id' };
+    const problems = modalProblems(args.view);
+    if (problems.length > 0) {
+      return { ok: false, error: 'invalid_arguments', response_metadata: { messages: problems } };
+    }
+    trigger.used = true;
+    this.#viewSeq += 1;
+    const opened: OpenedView = {
+      id: `V0VIEW${this.#viewSeq}`,
+      hash: `${Math.floor(at / 1000)}.${String(this.#viewSeq).padStart(8, '0')}`,
+      triggerId: id,
+      view: args.view as Json,
+    };
+    this.openedViews.push(opened);
+    return {
+      ok: true,
+      view: {
+        ...(args.view as Json),
+        id: opened.id,
+        hash: opened.hash,
+        team_id: this.#o.teamId,
+        state: { values: {} },
+      },
+    };
+  }
+
+  /** Shares uploaded files into `channel_id`; a file without its bytes is `file_not_found`. */
+  #complete(args: Record<string, unknown>, at: number): Record<string, unknown> {
+    const files = Array.isArray(args.files)
+      ? (args.files as { id?: unknown; title?: unknown }[])
+      : [];
+    const target = typeof args.channel_id === 'string' ? args.channel_id : '';
+    if (files.length === 0) return { ok: false, error: 'invalid_arguments' };
+    const found = files.map((f) => ({ f, upload: this.#uploads.get(String(f.id)) }));
+    if (found.some((x) => x.upload?.bytes === undefined))
+      return { ok: false, error: 'file_not_found' };
+    for (const { f, upload } of found) {
+      if (!upload?.bytes || !target) continue;
+      this.#shared.push({
+        id: String(f.id),
+        channel: target,
+        filename: upload.filename,
+        ...(typeof f.title === 'string' && { title: f.title }),
+        ...(upload.altText !== undefined && { altText: upload.altText }),
+        bytes: upload.bytes,
+        at,
+      });
+    }
+    return {
+      ok: true,
+      files: found.map(({ f, upload }) => ({ id: f.id, name: upload?.filename, title: f.title })),
+    };
   }
 
   #answer(method: string, args: Record<string, unknown>, at: number): Record<string, unknown> {
@@ -349,22 +665,60 @@ export class FakeSlack {
       case 'users.info': {
         const user = typeof args.user === 'string' ? args.user : '';
         if (!/^[UW]/.test(user)) return { ok: false, error: 'user_not_found' };
+        const known = this.#o.users[user] ?? {};
+        const realName = known.realName ?? user.toLowerCase();
         return {
           ok: true,
           user: {
             id: user,
             team_id: this.#o.teamId,
             name: user.toLowerCase(),
-            is_bot: user === this.#o.botUserId,
+            real_name: realName,
+            deleted: known.deleted ?? false,
+            is_bot: known.isBot ?? user === this.#o.botUserId,
             tz: 'Europe/Copenhagen',
+            profile: { real_name: realName, display_name: known.displayName ?? '' },
             ...(args.include_locale ? { locale: 'da-DK' } : {}),
           },
         };
       }
-      case 'views.open':
-        if (typeof args.trigger_id !== 'string') return { ok: false, error: 'invalid_trigger_id' };
+      case 'conversations.open': {
+        const users = typeof args.users === 'string' ? args.users.split(',') : [];
+        const [user] = users;
+        if (users.length !== 1 || !user || !/^[UW]/.test(user)) {
+          return { ok: false, error: 'user_not_found' };
+        }
+        return { ok: true, channel: { id: this.dmChannelOf(user) } };
+      }
+      case 'chat.getPermalink': {
+        const ts = String(args.message_ts ?? '');
+        if (!this.#messages.has(`${channel}/${ts}`))
+          return { ok: false, error: 'message_not_found' };
+        return {
+          ok: true,
+          channel,
+          permalink: `https://fake.slack.com/archives/${channel}/p${ts.replace('.', '')}`,
+        };
+      }
+      case 'files.getUploadURLExternal': {
+        const filename = typeof args.filename === 'string' ? args.filename : '';
+        const length = Number(args.length);
+        if (!filename || !Number.isInteger(length) || length < 1) {
+          return { ok: false, error: 'invalid_arguments' };
+        }
         this.#seq += 1;
-        return { ok: true, view: Object.assign({}, args.view, { id: `V${this.#seq}` }) };
+        const id = `F${String(this.#seq).padStart(8, '0')}`;
+        this.#uploads.set(id, {
+          filename,
+          length,
+          ...(typeof args.alt_text === 'string' && { altText: args.alt_text }),
+        });
+        return { ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal':
+        return this.#complete(args, at);
+      case 'views.open':
+        return this.#openView(args, at);
       default:
         return { ok: false, error: 'unknown_method' };
     }

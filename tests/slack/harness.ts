@@ -12,19 +12,33 @@
 import { createHmac } from 'node:crypto';
 import { createEmbeddedApp, type EmbeddedApp } from '../../src/app/compose.ts';
 import { DeckCatalog } from '../../src/app/decks.ts';
-import { silentLogger } from '../../src/app/logger.ts';
+import { type Logger, silentLogger } from '../../src/app/logger.ts';
 import { ManualScheduler } from '../../src/app/outbox/manual-scheduler.ts';
+import { lateOutput } from '../../src/app/output-router.ts';
 import type { RoundDefaults } from '../../src/app/round-service.ts';
 import { createSlackChannel, type SlackChannel } from '../../src/channels/slack/index.ts';
 import { createHttpApp, listen, type RunningServer } from '../../src/http/server.ts';
-import { type FakeSlack, startFakeSlack } from './fake-slack.ts';
+import {
+  type FakeSlack,
+  type FakeSlackOptions,
+  type OpenedView,
+  startFakeSlack,
+} from './fake-slack.ts';
+import {
+  APP_TOKEN,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  type FakeSlackApps,
+  startFakeApps,
+} from './fake-slack-apps.ts';
 
 export const SIGNING_SECRET = 'slack-signing-secret-for-tests-0123456789';
 export const BOT_TOKEN = 'xoxb-test-token';
 export const TEAM = 'T0TEAM';
 export const CHANNEL = 'C0DIALOG';
 export const FACILITATOR = 'U0FACIL';
-const SECRET = 'slack-channel-test-secret-0123456789-abcdef';
+export const SECRET = 'slack-channel-test-secret-0123456789-abcdef';
+const STATE_SECRET = 'slack-oauth-state-secret-for-tests-0123456789';
 
 export const DEFAULTS: RoundDefaults = {
   deckId: 'baeredygtigt-arbejdsmiljoe',
@@ -45,26 +59,55 @@ export interface World {
   channel: SlackChannel;
   server: RunningServer;
   endpoint: string;
+  /** OAuth consent page and oauth.v2.access, Socket Mode server, views.publish (`fake-slack-apps.ts`). */
+  apps: FakeSlackApps;
   close(): Promise<void>;
 }
 
-export async function startWorld(): Promise<World> {
+export interface WorldOptions {
+  /** Round defaults over DEFAULTS (e.g. `nudgeAtPercent` for async rounds). */
+  defaults?: Partial<RoundDefaults>;
+  /** The fake's conversations.members and users.info answers. */
+  slack?: Pick<FakeSlackOptions, 'members' | 'users'>;
+  /** Default: silent. */
+  logger?: Logger;
+  /** OAuth installs (SLACK_CLIENT_ID/SECRET) instead of the one bot token. */
+  oauth?: boolean;
+  /** Socket Mode (SLACK_APP_TOKEN): deliveries come over `apps`' WebSocket, not HTTP. */
+  socket?: boolean;
+}
+
+export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const time = new ManualScheduler(Date.UTC(2026, 10, 23, 9, 0, 0));
-  const slack = await startFakeSlack({ now: () => time.now(), token: BOT_TOKEN, teamId: TEAM });
-  const logger = silentLogger();
+  const slack = await startFakeSlack({
+    now: () => time.now(),
+    token: BOT_TOKEN,
+    teamId: TEAM,
+    ...options.slack,
+  });
+  const apps = await startFakeApps(slack);
+  const logger = options.logger ?? silentLogger();
   // The output needs the store's memory and the app needs the output: late binding.
   let channel: SlackChannel | undefined;
   const app = await createEmbeddedApp({
     sqlitePath: ':memory:',
     secret: SECRET,
     clock: time,
-    output: { send: (m) => (channel ? channel.output.send(m) : Promise.resolve()) },
+    output: lateOutput(() => channel?.output),
     decks: DeckCatalog.load(),
-    defaults: DEFAULTS,
+    defaults: { ...DEFAULTS, ...options.defaults },
     logger,
   });
   channel = createSlackChannel({
-    config: { enabled: true, botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET },
+    config: {
+      enabled: true,
+      botToken: options.oauth ? null : BOT_TOKEN,
+      signingSecret: SIGNING_SECRET,
+      appToken: options.socket ? APP_TOKEN : null,
+      oauth: options.oauth
+        ? { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, stateSecret: STATE_SECRET }
+        : null,
+    },
     logger,
     clock: time,
     channelMemory: app.store.channelMemory,
@@ -72,10 +115,18 @@ export async function startWorld(): Promise<World> {
     service: app.service,
     timers: time,
     apiUrl: slack.apiUrl,
+    installations: app.store.installations,
+    secret: SECRET,
+    authorizationUrl: apps.authorizeUrl,
+    // A reconnect waits this long (× failures); 5 s by default.
+    socket: { clientPingTimeout: 1000 },
   });
   const mounted = channel;
   const http = createHttpApp({ logger, ready: async () => true }, (e) => mounted.mount(e));
   const server = await listen(http, 0, '127.0.0.1');
+  // The app's configured redirect URL (the install link names none: no PUBLIC_URL).
+  apps.redirectUrl = `${server.url}/slack/oauth_redirect`;
+  if (options.socket) await mounted.start();
   const world: World = {
     time,
     slack,
@@ -83,6 +134,7 @@ export async function startWorld(): Promise<World> {
     channel: mounted,
     server,
     endpoint: `${server.url}/slack/events`,
+    apps,
     async close() {
       // Sends still waiting for their (virtual) time would hold close() forever.
       await mounted.idle();
@@ -90,6 +142,7 @@ export async function startWorld(): Promise<World> {
       await mounted.close();
       await server.close(100);
       await app.close();
+      await apps.close();
       await slack.close();
     },
   };
@@ -143,6 +196,7 @@ const nextId = () => {
 /** A slash command's form body, as Slack sends it. */
 export function commandBody(w: World, user: string, text: string, responseId?: string): string {
   const n = nextId();
+  w.slack.issueTrigger(`${n}.1111.trigger${n}`);
   return new URLSearchParams({
     token: 'deprecated-verification-token',
     team_id: TEAM,
@@ -162,15 +216,30 @@ export function commandBody(w: World, user: string, text: string, responseId?: s
 
 export const FORM = 'application/x-www-form-urlencoded';
 
-/** A block_actions payload (form field `payload`) for a press of a button with `value`. */
+/**
+ * A block_actions payload (form field `payload`) for a press of a button with
+ * `value` (and `actionId`, default `dialogrunde:<command>:0`). Its trigger_id
+ * is registered with the fake, as Slack issues one with every interaction.
+ */
 export function actionBody(
   w: World,
   user: string,
   value: string,
-  options: { ephemeral?: boolean; responseId?: string; triggerId?: string } = {},
-): { body: string; responseId: string } {
+  options: {
+    ephemeral?: boolean;
+    responseId?: string;
+    triggerId?: string;
+    actionId?: string;
+    /** Where the button was pressed (default CHANNEL; a DM: `D…`). */
+    channel?: string;
+    /** The pressed button's block (default 'b'). */
+    blockId?: string;
+  } = {},
+): { body: string; responseId: string; triggerId: string } {
   const n = nextId();
   const responseId = options.responseId ?? `action-${n}`;
+  const triggerId = options.triggerId ?? `${n}.2222.trigger${n}`;
+  w.slack.issueTrigger(triggerId);
   const payload = {
     type: 'block_actions',
     user: { id: user, username: user.toLowerCase(), team_id: TEAM },
@@ -179,19 +248,22 @@ export function actionBody(
     container: {
       type: options.ephemeral ? 'ephemeral' : 'message',
       message_ts: '1795424400.000001',
-      channel_id: CHANNEL,
+      channel_id: options.channel ?? CHANNEL,
       is_ephemeral: options.ephemeral ?? false,
     },
-    trigger_id: options.triggerId ?? `${n}.2222.trigger${n}`,
+    trigger_id: triggerId,
     team: { id: TEAM, domain: 'fake' },
     enterprise: null,
     is_enterprise_install: false,
-    channel: { id: CHANNEL, name: 'arbejdsmiljo' },
+    channel: options.channel?.startsWith('D')
+      ? { id: options.channel, name: 'directmessage' }
+      : { id: options.channel ?? CHANNEL, name: 'arbejdsmiljo' },
     response_url: w.slack.responseUrl(responseId),
     actions: [
       {
-        action_id: `dialogrunde:${(JSON.parse(value) as { command: string }).command}:0`,
-        block_id: 'b',
+        action_id:
+          options.actionId ?? `dialogrunde:${(JSON.parse(value) as { command: string }).command}:0`,
+        block_id: options.blockId ?? 'b',
         text: { type: 'plain_text', text: 'x' },
         value,
         type: 'button',
@@ -199,7 +271,52 @@ export function actionBody(
       },
     ],
   };
-  return { body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), responseId };
+  return {
+    body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+    responseId,
+    triggerId,
+  };
+}
+
+/**
+ * A view_submission payload (form field `payload`) for a modal the bot opened,
+ * as Slack sends it: the view with its id and hash, `state.values` (block_id →
+ * action_id → the element's value), a fresh trigger_id per submission, and
+ * the submitter in `user`/`team`. No channel: a modal belongs to no message.
+ */
+export function viewSubmissionBody(
+  user: string,
+  opened: OpenedView,
+  values: Record<string, Record<string, unknown>>,
+  options: { team?: string; privateMetadata?: string } = {},
+): { body: string; triggerId: string } {
+  const n = nextId();
+  const triggerId = `${n}.3333.trigger${n}`;
+  const team = options.team ?? TEAM;
+  const payload = {
+    type: 'view_submission',
+    team: { id: team, domain: 'fake' },
+    user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: team },
+    api_app_id: 'A0APP',
+    token: 'deprecated-verification-token',
+    trigger_id: triggerId,
+    view: {
+      ...opened.view,
+      ...(options.privateMetadata !== undefined && { private_metadata: options.privateMetadata }),
+      id: opened.id,
+      hash: opened.hash,
+      team_id: team,
+      state: { values },
+      previous_view_id: null,
+      root_view_id: opened.id,
+      app_id: 'A0APP',
+      bot_id: 'B0BOT',
+    },
+    response_urls: [],
+    is_enterprise_install: false,
+    enterprise: null,
+  };
+  return { body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), triggerId };
 }
 
 /** An Events API app_mention delivery (JSON). */

@@ -1,5 +1,6 @@
 import type { Authorize } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import type { SlackInstallations } from './installations.ts';
 
 /**
  * One workspace, one bot token. Bolt asks this for every request; the
@@ -28,6 +29,26 @@ export function singleWorkspace(client: WebClient, token: string): Authorize<boo
       ...(self.user_id && { botUserId: self.user_id }),
       ...(self.team_id && { teamId: self.team_id }),
       ...(self.enterprise_id && { enterpriseId: self.enterprise_id }),
+    };
+  };
+}
+
+/**
+ * OAuth installs: the token of the installation that serves the request's
+ * workspace (or its organisation, for an org-wide install), looked up for
+ * every request, so an uninstall takes effect at once. A workspace without
+ * an installation is refused (Bolt then runs no listener).
+ */
+export function fromInstallations(installations: SlackInstallations): Authorize<boolean> {
+  return async (source) => {
+    const found = await installations.forSource(source);
+    if (!found) throw new Error('slack: request from a workspace that has not installed the app');
+    return {
+      botToken: found.bot.token,
+      botId: found.bot.id,
+      botUserId: found.bot.userId,
+      ...(found.teamId && { teamId: found.teamId }),
+      ...(found.enterpriseId && { enterpriseId: found.enterpriseId }),
     };
   };
 }

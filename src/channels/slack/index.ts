@@ -1,33 +1,39 @@
-import {
-  type AnyMiddlewareArgs,
-  App,
-  ExpressReceiver,
-  type Middleware,
-  type RespondFn,
-} from '@slack/bolt';
+import { type AnyMiddlewareArgs, App, type Middleware, type RespondFn } from '@slack/bolt';
 import express, { type Express } from 'express';
 import type { Logger } from '../../app/logger.ts';
 import { systemTimers, type Timers } from '../../app/outbox/timers.ts';
 import type { RoundService } from '../../app/round-service.ts';
 import type { SlackConfig } from '../../config.ts';
-import type { ChannelMemory, Clock, RoundStore } from '../../core/ports.ts';
-import { singleWorkspace } from './authorize.ts';
-import { ACTION_ID_PATTERN } from './blocks/buttons.ts';
+import type { ChannelMemory, Clock, InstallationStore, RoundStore } from '../../core/ports.ts';
+import { listenForHome } from './app-home.ts';
+import { ACTION_ID_PATTERN, FORM_ACTION_ID_PATTERN } from './blocks/buttons.ts';
 import { mentionText, type Reply, runTextCommand, type SlackDeps } from './commands.ts';
 import { deliveryId, fromAction, fromCommand, fromEvent } from './envelope.ts';
+import {
+  createWiring,
+  listenForUninstall,
+  SLACK_BODY_LIMIT,
+  SLACK_EVENTS_PATH,
+} from './install.ts';
 import { type ActionPayload, runAction } from './interactions.ts';
+import {
+  answerSubmission,
+  FORM_CALLBACK_PATTERN,
+  type OpenPayload,
+  openForm,
+  type SubmitPayload,
+} from './modals/index.ts';
 import { SlackOutput } from './output.ts';
-import { createWebClient, SLACK_API_URL, slackClientOptions, slackLogger } from './web-client.ts';
+import { SummaryUploads } from './summary-upload.ts';
+import { SLACK_API_URL, slackClientOptions, slackLogger } from './web-client.ts';
 
-/** Where Slack sends events, slash commands and interactions (one Request URL for all three). */
-export const SLACK_EVENTS_PATH = '/slack/events';
+// The HTTP endpoint (one Request URL for events, commands and interactions) and its body limit.
+export { SLACK_BODY_LIMIT, SLACK_EVENTS_PATH };
 /**
  * How long a delivery id is remembered. Slack retries an event three times
  * within about five minutes; an hour leaves ample room.
  */
 export const DELIVERY_CLAIM_MS = 60 * 60 * 1000;
-/** Largest request accepted: block_actions payloads carry the whole message (≤ 50 blocks). */
-export const SLACK_BODY_LIMIT = '1mb';
 
 /** What Bolt hands a global middleware. */
 type MiddlewareArgs = Parameters<Middleware<AnyMiddlewareArgs>>[0];
@@ -46,6 +52,16 @@ export interface SlackChannelOptions {
   timers?: Timers;
   /** Slack's Web API base URL; tests use a local fake. */
   apiUrl?: string;
+  /** OAuth installs (`config.oauth`): where installations are kept. */
+  installations?: InstallationStore;
+  /** OAuth installs: the app secret (DIALOGRUNDE_SECRET), which seals their tokens at rest. */
+  secret?: string;
+  /** OAuth installs: PUBLIC_URL, for the redirect_uri (absent: the app's configured one). */
+  publicUrl?: string | null;
+  /** OAuth installs: Slack's consent page; tests use the fake's. */
+  authorizationUrl?: string;
+  /** Socket Mode: ping timeouts in ms (tests). */
+  socket?: { clientPingTimeout?: number; serverPingTimeout?: number };
 }
 
 export interface SlackChannel {
@@ -53,9 +69,15 @@ export interface SlackChannel {
   /** The Bolt app (tests inspect it; production never needs it). */
   app: App;
   attach(service: RoundService): void;
-  /** Mounts `POST /slack/events` on our express app. */
+  /**
+   * Mounts `POST /slack/events` (HTTP mode) and, with OAuth, `GET /slack/install`
+   * and `GET /slack/oauth_redirect` on our express app.
+   */
   mount(app: Express): void;
-  /** Checks the bot token once (auth.test) and logs which workspace it serves. */
+  /**
+   * One bot token: checks it once (auth.test) and logs which workspace it
+   * serves. Socket Mode: connects (resolves once Slack said hello).
+   */
   start(): Promise<void>;
   /** Resolves when no delivery is being handled (handlers run on after their ack). */
   idle(): Promise<void>;
@@ -86,43 +108,47 @@ function viaResponseUrl(respond: RespondFn): Reply {
  */
 export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
   const { config, logger, store } = options;
-  if (!config.botToken || !config.signingSecret) {
-    throw new Error('Slack channel needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET');
-  }
-  const token = config.botToken;
   const apiUrl = options.apiUrl ?? SLACK_API_URL;
-  const client = createWebClient(token, apiUrl, logger);
-  const boltLogger = slackLogger(logger);
-
   const router = express.Router();
-  const receiver = new ExpressReceiver({
-    signingSecret: config.signingSecret,
-    endpoints: SLACK_EVENTS_PATH,
-    // Ack first, work afterwards (Slack's 3 s deadline); our handlers call ack() themselves.
-    processBeforeResponse: false,
+  // HTTP or Socket Mode, one bot token or OAuth installs: see install.ts.
+  const wiring = createWiring({
+    config,
+    logger,
+    apiUrl,
     router,
-    logger: boltLogger,
-    bodyLimit: SLACK_BODY_LIMIT,
+    ...(options.installations && { installations: options.installations }),
+    ...(options.secret && { secret: options.secret }),
+    ...(options.publicUrl !== undefined && { publicUrl: options.publicUrl }),
+    ...(options.authorizationUrl && { authorizationUrl: options.authorizationUrl }),
+    ...(options.socket && { socket: options.socket }),
   });
   const app = new App({
-    receiver,
-    authorize: singleWorkspace(client, token),
-    logger: boltLogger,
+    receiver: wiring.receiver,
+    authorize: wiring.authorize,
+    logger: slackLogger(logger),
     clientOptions: slackClientOptions(apiUrl, logger),
   });
 
-  const output = new SlackOutput({
-    clientFor: () => client,
-    memory: options.channelMemory,
-    clock: options.clock,
-    timers: options.timers ?? systemTimers,
-    logger,
-  });
   let deps: SlackDeps | undefined = options.service && { service: options.service, logger };
   const ready = (): SlackDeps => {
     if (!deps) throw new Error('slack channel used before attach(service)');
     return deps;
   };
+  // The summary's måloversigt, CSV and minutes follow it as files, once per round.
+  const uploads = new SummaryUploads({
+    enqueue: (tenant, place, key, task) => output.enqueue(tenant, place, key, task),
+    claims: store,
+    snapshot: async (roundId) => deps?.service.snapshot(roundId),
+    logger,
+  });
+  const output = new SlackOutput({
+    clientFor: (tenant) => wiring.clientFor(tenant),
+    memory: options.channelMemory,
+    clock: options.clock,
+    timers: options.timers ?? systemTimers,
+    logger,
+    followUps: (message) => uploads.afterSend(message),
+  });
 
   // Deliveries being handled: after ack() nobody waits for them but `idle()` and `close()`.
   const inFlight = new Set<Promise<void>>();
@@ -179,6 +205,25 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
     await runAction(ready(), fromAction(payload), payload, viaResponseUrl(respond));
   });
 
+  // A form's button: the modal opens right after the ack (its trigger_id lives 3 s).
+  app.action(FORM_ACTION_ID_PATTERN, async ({ ack, body, respond, client: web }) => {
+    await ack();
+    await openForm(ready(), body as OpenPayload, web, viaResponseUrl(respond));
+  });
+
+  // A submitted form: the answer closes the modal or shows the refusal in it (see
+  // `answerSubmission`: the one listener that works before its ack).
+  app.view(
+    { type: 'view_submission', callback_id: FORM_CALLBACK_PATTERN },
+    async ({ ack, body, client: web }) => {
+      await answerSubmission(ready(), body as SubmitPayload, web, (answer) => ack(answer));
+    },
+  );
+
+  // The App Home tab, and uninstalls (OAuth: the workspace's installation goes).
+  listenForHome(app, () => ready());
+  listenForUninstall(app, wiring, logger);
+
   app.error(async (error) => {
     logger.error({ err: error.original ?? error, code: error.code }, 'slack: handling failed');
   });
@@ -192,17 +237,11 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
     mount(http) {
       http.use(router);
     },
-    async start() {
-      try {
-        const me = await client.auth.test();
-        logger.info({ team: me.team_id }, 'slack: connected');
-      } catch (error) {
-        // Not fatal: the web channel still works, and Bolt asks again on the first request.
-        logger.error({ err: error }, 'slack: the bot token was not accepted (auth.test)');
-      }
-    },
+    start: () => wiring.start(app),
     idle,
     async close() {
+      // Socket Mode: no new deliveries; then finish those in hand.
+      await wiring.stop();
       await idle();
       await output.close();
     },

@@ -13,13 +13,32 @@ import {
   startRound,
 } from './commands.ts';
 import type { ActionEnvelope, Where } from './envelope.ts';
+import { currentReminder, REMINDER_BLOCK_PREFIX } from './reminders.ts';
 
 /** "Postpone a week". */
 export const POSTPONE_DAYS = 7;
 
 /** The part of a block_actions payload we read besides the envelope. */
 export interface ActionPayload extends ActionEnvelope {
-  actions?: { value?: unknown }[];
+  actions?: { value?: unknown; block_id?: unknown }[];
+}
+
+/**
+ * The round a press is about. Plan buttons name their round (the owner may
+ * press them in a DM, which is no round's channel): it must be a Slack round
+ * of the presser's own workspace. Other buttons act on the channel's newest round.
+ */
+async function roundOfPress(
+  service: SlackDeps['service'],
+  where: Where,
+  named: string | undefined,
+): Promise<{ id: string } | undefined> {
+  if (named === undefined) return newestRound(service, where.conversation);
+  const conversation = (await service.deps.store.load(named))?.state.conversation;
+  if (conversation?.platform !== 'slack' || conversation.tenant !== where.conversation.tenant) {
+    return undefined;
+  }
+  return { id: named };
 }
 
 /**
@@ -43,7 +62,8 @@ export async function runAction(
   if (!where || !data) return reply(errorMessage(fallback, 'unexpected'));
   const intent = parseCardAction(commandOf(data), data);
   if (intent.kind === 'start') return startRound(deps, where, {}, reply);
-  const round = await newestRound(service, where.conversation);
+  const named = intent.kind === 'planStatus' ? data.roundId : undefined;
+  const round = await roundOfPress(service, where, named);
   if (!round) return reply(errorMessage(fallback, { code: 'round_not_found' }));
   const lang = await langOfRound(service, round.id);
   // Controls pressed on the facilitator's own (ephemeral) message are replaced in place.
@@ -74,14 +94,20 @@ export async function runAction(
           ? { type: 'postponePlanItem', itemId, days: POSTPONE_DAYS }
           : { type: 'setPlanStatus', itemId, status: intent.action },
       );
-      // Done: the plan and reminder messages show the new status through the round's effects.
       if (!result.ok) return reply(errorMessage(lang, result.error));
+      // The plan message shows the new status through the round's effects. A
+      // reminder (in the channel or the owner's DM) is replaced as it stands now.
+      const block = body.actions?.[0]?.block_id;
+      if (typeof block === 'string' && block.startsWith(REMINDER_BLOCK_PREFIX)) {
+        const now = await currentReminder(service, round.id, itemId);
+        if (now) return reply(now, { replace: true });
+      }
       return;
     }
     case 'invalid':
       return reply(errorMessage(lang, intent.error));
     default:
-      // Forms (notes, own cards, priorities, plan items) need modals: not in Slack yet.
+      // Forms arrive as view_submissions (`modals/`); a form command on a plain button is not ours.
       deps.logger.info({ intent: intent.kind }, 'slack: action not handled');
       return reply(errorMessage(lang, { code: 'unknown_command' }));
   }

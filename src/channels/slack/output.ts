@@ -5,9 +5,19 @@ import type { Outbox, SendInfo } from '../../app/outbox/outbox.ts';
 import { type BackoffOptions, retryOnStatus } from '../../app/outbox/retry.ts';
 import { type RateWindow, SLACK_CHANNEL_LIMITS } from '../../app/outbox/thread-limiter.ts';
 import type { Timers } from '../../app/outbox/timers.ts';
-import type { ChannelMemory, ChannelOutput, Clock, OutboundMessage } from '../../core/ports.ts';
+import type { ConversationRef } from '../../core/model.ts';
+import type {
+  ChannelMemory,
+  ChannelOutput,
+  Clock,
+  NudgeMessage,
+  OutboundMessage,
+} from '../../core/ports.ts';
 import type { ViewModel } from '../../core/views/types.ts';
 import { renderMessage } from './blocks/index.ts';
+import { DirectMessages } from './direct.ts';
+import { MemberDirectory, nudgeMessage, RoundLinks } from './nudges.ts';
+import { reminderOwner } from './reminders.ts';
 import { platformError, readSlackError, SLACK_RETRYABLE_STATUSES } from './web-client.ts';
 
 /**
@@ -18,11 +28,10 @@ import { platformError, readSlackError, SLACK_RETRYABLE_STATUSES } from './web-c
  */
 export const SLACK_WORKSPACE_LIMITS: readonly RateWindow[] = [{ limit: 50, perMs: 60_000 }];
 
-export interface SlackSend {
-  tenant: string;
-  channel: string;
-  view: ViewModel;
-}
+/** What the outbox carries: a view to post or edit, or other work in a place's order (a DM, an upload). */
+export type SlackSend =
+  | { tenant: string; channel: string; view: ViewModel }
+  | { tenant: string; task: (client: WebClient) => Promise<void> };
 
 export interface SlackOutputDeps {
   /** The WebClient (bot token) for a workspace (team or enterprise id). */
@@ -34,6 +43,8 @@ export interface SlackOutputDeps {
   /** Minimum time between two edits of one message, in ms. Default 2000. */
   intervalMs?: number;
   backoff?: BackoffOptions;
+  /** Told of every group view after it was queued (the summary's file upload follows it). */
+  followUps?: (message: OutboundMessage) => void;
 }
 
 /** The outbox's thread for a channel: workspace and channel, so limits can be per workspace. */
@@ -60,9 +71,13 @@ export class SlackOutput implements ChannelOutput {
   readonly #outbox: Outbox<SlackSend>;
   /** Messages (thread + key) posted or being posted by this process: later sends are edits. */
   readonly #posted = new Set<string>();
+  readonly #direct = new DirectMessages();
+  readonly #directory: MemberDirectory;
+  readonly #links = new RoundLinks();
 
   constructor(deps: SlackOutputDeps) {
     this.#d = deps;
+    this.#directory = new MemberDirectory(deps.logger);
     this.#outbox = createChannelOutbox<SlackSend>(
       {
         send: (_thread, key, value, info) => this.#send(key, value, info),
@@ -91,9 +106,66 @@ export class SlackOutput implements ChannelOutput {
   }
 
   async send(message: OutboundMessage): Promise<void> {
-    const { conversation, audience, view } = message;
+    const { conversation, audience } = message;
     if (conversation.platform !== 'slack') return;
     if (audience === 'facilitator') return;
+    await this.#sendGroup(message);
+    const { view } = message;
+    // A reminder goes to its owner too, directly, when the owner is a Slack user.
+    const owner = view.kind === 'reminder' ? reminderOwner(view) : undefined;
+    if (owner !== undefined) {
+      const rendered = renderMessage(view);
+      const memory = this.#d.memory;
+      void this.enqueue(conversation.tenant, `dm:${owner}`, view.key, (client) =>
+        this.#direct.post(client, conversation.tenant, owner, rendered, { memory, key: view.key }),
+      );
+    }
+    this.#d.followUps?.(message);
+  }
+
+  /**
+   * Queues other work on the outbox thread of `place` (a channel id, or
+   * `dm:<user>`), after what is queued there already: paced by the same
+   * limits, retried on 429/5xx like a post. Resolves true once done, false
+   * when given up (logged as `slack send given up`).
+   */
+  enqueue(
+    tenant: string,
+    place: string,
+    key: string,
+    task: (client: WebClient) => Promise<void>,
+  ): Promise<boolean> {
+    return this.#outbox.post(threadOf(tenant, place), key, { tenant, task });
+  }
+
+  /** The channel's members who are people (for nudges); undefined for other platforms or huge channels. */
+  async members(conversation: ConversationRef): Promise<string[] | undefined> {
+    if (conversation.platform !== 'slack') return undefined;
+    return this.#directory.people(this.#d.clientFor(conversation.tenant), conversation);
+  }
+
+  /**
+   * A nudge as a direct message, with a link back to the step's message in
+   * the channel. Its DM channel and ts are not stored anywhere.
+   */
+  async nudge(message: NudgeMessage): Promise<boolean> {
+    const { conversation, userId, view } = message;
+    if (conversation.platform !== 'slack') return false;
+    const { tenant } = conversation;
+    const link = await this.#links.linkTo(
+      this.#d.clientFor(tenant),
+      this.#d.memory,
+      conversation,
+      `${view.roundId}:step:${view.step}`,
+    );
+    const rendered = nudgeMessage(view, link);
+    return this.enqueue(tenant, `dm:${userId}`, view.key, (client) =>
+      this.#direct.post(client, tenant, userId, rendered),
+    );
+  }
+
+  async #sendGroup(message: OutboundMessage): Promise<void> {
+    const { conversation, view } = message;
     const channel = conversation.conversationId;
     const thread = threadOf(conversation.tenant, channel);
     const value: SlackSend = { tenant: conversation.tenant, channel, view };
@@ -130,8 +202,9 @@ export class SlackOutput implements ChannelOutput {
 
   async #send(key: string, value: SlackSend, info: SendInfo): Promise<void> {
     const { memory, logger } = this.#d;
-    const { channel, view } = value;
     const client = this.#d.clientFor(value.tenant);
+    if ('task' in value) return value.task(client);
+    const { channel, view } = value;
     const message = renderMessage(view);
     const ts = await memory.message('slack', channel, key);
     if (ts !== undefined) {

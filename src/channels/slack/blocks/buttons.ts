@@ -18,16 +18,30 @@ export interface ActionData {
   command: string;
   value?: string;
   cardId?: string;
+  /**
+   * The round, on buttons that may be pressed outside the round's channel
+   * (a plan item's Done / Postpone / Blocked, also in the owner's DM).
+   */
+  roundId?: string;
 }
 
 /** Every action_id of ours starts with this (Bolt routes on it). */
 export const ACTION_ID_PREFIX = 'dialogrunde:';
 export const ACTION_ID_PATTERN = /^dialogrunde:/;
+/**
+ * Buttons that open a form in a modal (`../modals/`) start with this instead:
+ * their value is the form's command (`addNote`, `setScope`, …) without its
+ * inputs, so Bolt routes them to the modal opener, never to the command.
+ */
+export const FORM_ACTION_ID_PREFIX = 'dialogrunde-form:';
+export const FORM_ACTION_ID_PATTERN = /^dialogrunde-form:/;
 
 export interface ButtonSpec {
   data: ActionData;
   label: string;
   style?: 'primary' | 'danger';
+  /** Opens the form of `data.command` in a modal. */
+  opensForm?: boolean;
 }
 
 /** A view model's button as a spec (`command` + optional `value`, like the templates). */
@@ -62,11 +76,15 @@ export function decodeActionValue(value: unknown): ActionData | undefined {
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const { command, value: v, cardId } = parsed as Record<string, unknown>;
+  const { command, value: v, cardId, roundId } = parsed as Record<string, unknown>;
   if (typeof command !== 'string' || command === '') return undefined;
   const data: ActionData = { command };
   if (typeof v === 'string') data.value = v;
   if (typeof cardId === 'string') data.cardId = cardId;
+  // Round ids are ours (22 characters); anything long is not.
+  if (typeof roundId === 'string' && roundId !== '' && roundId.length <= 100) {
+    data.roundId = roundId;
+  }
   return data;
 }
 
@@ -77,10 +95,11 @@ function button(spec: ButtonSpec, index: number): ButtonElement {
     text: { type: 'plain_text', text: truncate(label, BLOCK_KIT_LIMITS.buttonText), emoji: true },
     // Unique within the message (Slack wants unique action_ids per block); the
     // command is in it only to make payloads readable.
-    action_id: `${ACTION_ID_PREFIX}${spec.data.command}:${index}`.slice(
-      0,
-      BLOCK_KIT_LIMITS.actionId,
-    ),
+    action_id:
+      `${spec.opensForm ? FORM_ACTION_ID_PREFIX : ACTION_ID_PREFIX}${spec.data.command}:${index}`.slice(
+        0,
+        BLOCK_KIT_LIMITS.actionId,
+      ),
     value: encodeActionValue(spec.data),
     ...(spec.style && { style: spec.style }),
   };

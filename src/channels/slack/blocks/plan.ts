@@ -1,5 +1,10 @@
-import type { PlanItemView, PlanView, ReminderView } from '../../../core/views/types.ts';
-import { actions, fromViewAction } from './buttons.ts';
+import type {
+  PlanItemView,
+  PlanView,
+  ReminderView,
+  ViewAction,
+} from '../../../core/views/types.ts';
+import { actions, type ButtonSpec, fromViewAction } from './buttons.ts';
 import {
   bold,
   divider,
@@ -11,6 +16,7 @@ import {
   type SlackBlock,
   sections,
 } from './kit.ts';
+import { formButton } from './steps.ts';
 
 const STATUS_EMOJI: Record<PlanItemView['status'], string> = {
   open: ':large_blue_circle:',
@@ -18,7 +24,23 @@ const STATUS_EMOJI: Record<PlanItemView['status'], string> = {
   blocked: ':no_entry:',
 };
 
-function item(view: PlanItemView, labels: PlanView['labels'], blockId: string): SlackBlock[] {
+/**
+ * Done / Postpone / Blocked carry the round id: the owner may press them in
+ * a direct message, which is not the round's channel (see `reminders.ts`).
+ */
+function planButton(roundId: string) {
+  return (action: ViewAction): ButtonSpec => {
+    const spec = fromViewAction(action);
+    return { ...spec, data: { ...spec.data, roundId } };
+  };
+}
+
+function item(
+  view: PlanItemView,
+  labels: PlanView['labels'],
+  blockId: string,
+  roundId: string,
+): SlackBlock[] {
   const facts = [
     ...(view.goal ? [`${bold(labels.goal)}\n${escapeText(view.goal)}`] : []),
     ...(view.actions ? [`${bold(labels.actions)}\n${escapeText(view.actions)}`] : []),
@@ -32,17 +54,25 @@ function item(view: PlanItemView, labels: PlanView['labels'], blockId: string): 
     ...note(view.link),
     ...fields(facts),
     ...note(view.postponed),
-    ...actions(view.buttons.map(fromViewAction), blockId),
+    ...actions(view.buttons.map(planButton(roundId)), blockId),
   ];
 }
 
-/** The follow-up plan (opfølgningsskema) with Done / Postpone / Blocked per open item. */
+/**
+ * The follow-up plan (opfølgningsskema) with Done / Postpone / Blocked per
+ * open item, and the button to add an item (a modal, the facilitator's). The
+ * button comes first, so it is kept when a long plan is cut to 50 blocks.
+ */
 export function planBlocks(view: PlanView): SlackBlock[] {
   return [
     header(view.title),
+    ...formButton('addPlanItem', view.dialog.open, 'plan'),
     ...(view.items.length === 0 ? paragraph(view.empty) : []),
     // A divider before each item: it keeps items apart, and `fitBlocks` cuts only between them.
-    ...view.items.flatMap((i) => [divider(), ...item(i, view.labels, `plan:${i.id}`)]),
+    ...view.items.flatMap((i) => [
+      divider(),
+      ...item(i, view.labels, `plan:${i.id}`, view.roundId),
+    ]),
   ];
 }
 
@@ -55,6 +85,6 @@ export function reminderBlocks(view: ReminderView): SlackBlock[] {
     ...(view.item.goal ? paragraph(view.item.goal) : []),
     ...sections(`${STATUS_EMOJI[view.item.status]} ${bold(view.item.statusLabel)}`),
     ...note(view.item.postponed),
-    ...actions(view.actions.map(fromViewAction), `reminder:${view.item.id}`),
+    ...actions(view.actions.map(planButton(view.roundId)), `reminder:${view.item.id}`),
   ];
 }

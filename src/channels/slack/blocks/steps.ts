@@ -7,7 +7,7 @@ import type {
   ScopeView,
   StatusView,
 } from '../../../core/views/types.ts';
-import { actions } from './buttons.ts';
+import { actions, type ButtonSpec } from './buttons.ts';
 import { bold, bullets, escapeText, note, paragraph, type SlackBlock, sections } from './kit.ts';
 import { deadlineNote, stepTop } from './parts.ts';
 
@@ -31,27 +31,26 @@ export function introBlocks(view: IntroView): SlackBlock[] {
 }
 
 /**
+ * The button that opens a form in a modal (`../modals/`): its value is the
+ * form's command, as the Adaptive Card form would send it, without inputs.
+ */
+export function formButton(command: string, label: string, form: string): SlackBlock[] {
+  const spec: ButtonSpec = { data: { command }, label, style: 'primary', opensForm: true };
+  return actions([spec], `form:${form}`);
+}
+
+/**
  * The scope: the options as a list with the chosen one marked, and while it
- * can still change, one button per option (`setScope` with the option as
- * value, like the form's choice). Only the facilitator's press counts: the
- * core refuses anyone else.
+ * can still change, a button that opens the choice as radio buttons in a
+ * modal (the facilitator's only: anyone else is told so, and the core
+ * refuses their submission anyway).
  */
 export function scopeBlocks(view: ScopeView): SlackBlock[] {
   const list = view.options
     .map((o) => `${o.selected ? ':radio_button:' : ':white_circle:'} ${escapeText(o.label)}`)
     .join('\n');
   const buttons = view.editable
-    ? [
-        ...actions(
-          view.options.map((o) => ({
-            data: { command: 'setScope', value: o.value },
-            label: o.label,
-            ...(o.selected && { style: 'primary' as const }),
-          })),
-          'scope',
-        ),
-        ...note(view.labels.note),
-      ]
+    ? [...formButton('setScope', view.dialog.open, 'scope'), ...note(view.labels.note)]
     : [];
   return [
     ...stepTop(view),
@@ -62,14 +61,15 @@ export function scopeBlocks(view: ScopeView): SlackBlock[] {
   ];
 }
 
-/** Status notes per area. Adding a note needs a modal (not built yet in Slack). */
+/** Status notes per area, and while the step is on, the button to add one (a modal). */
 export function statusBlocks(view: StatusView): SlackBlock[] {
   const groups = view.groups.flatMap((g) =>
     sections(
       `${bold(g.title)}\n${g.notes.length ? bullets(g.notes) : `_${escapeText(view.labels.empty)}_`}`,
     ),
   );
-  return [...stepTop(view), ...groups, ...deadlineNote(view.deadline)];
+  const form = view.open ? formButton('addNote', view.dialog.open, 'status') : [];
+  return [...stepTop(view), ...groups, ...form, ...deadlineNote(view.deadline)];
 }
 
 export function ratingBlocks(view: RatingView): SlackBlock[] {
@@ -82,7 +82,7 @@ export function ratingBlocks(view: RatingView): SlackBlock[] {
   return [...stepTop(view), ...note(view.scale), ...sections(list), ...deadlineNote(view.deadline)];
 }
 
-/** The group's own initiatives so far. Adding one needs a modal (not built yet in Slack). */
+/** The group's own initiatives so far, and while the step is on, the button to add one (a modal). */
 export function customBlocks(view: CustomView): SlackBlock[] {
   const list = view.cards.length
     ? view.cards
@@ -93,11 +93,15 @@ export function customBlocks(view: CustomView): SlackBlock[] {
     ...stepTop(view),
     ...sections(list),
     ...note(view.remaining),
+    ...(view.open ? formButton('addCustomCard', view.dialog.open, 'custom') : []),
     ...deadlineNote(view.deadline),
   ];
 }
 
-/** The initiatives to prioritise and "n af m har svaret". Picking needs a modal (not built yet). */
+/**
+ * The initiatives to prioritise, "n af m har svaret", and while the box is
+ * open, the button to pick (a modal with the presser's own picks preselected).
+ */
 export function priorityBlocks(view: PriorityView): SlackBlock[] {
   const list = view.options
     .map(
@@ -109,6 +113,7 @@ export function priorityBlocks(view: PriorityView): SlackBlock[] {
     ...stepTop(view),
     ...sections(bold(view.instruction)),
     ...sections(list),
+    ...(view.open ? formButton('prioritize', view.dialog.open, 'priority') : []),
     ...note(view.progress.text),
     ...sections(view.yours === undefined ? '' : `:white_check_mark: ${escapeText(view.yours)}`),
     ...deadlineNote(view.deadline),
