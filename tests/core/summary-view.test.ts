@@ -8,7 +8,7 @@ import { testDeck, testSettings } from '../fixtures/test-deck.ts';
 const T0 = Date.UTC(2026, 10, 23, 9, 0, 0);
 const NO_COUNTS: RoundCounts = { participants: 0, ballots: {}, tallies: {} };
 
-function summaryOf(lang: Lang) {
+function summaryOf(lang: Lang, participants = 0) {
   const started = transition(
     undefined,
     {
@@ -22,7 +22,8 @@ function summaryOf(lang: Lang) {
   );
   if (!started.ok) throw new Error(started.error.code);
   const state = { ...started.value.state, step: 'summary' as const };
-  return summaryView({ deck: testDeck, state, counts: NO_COUNTS, now: T0 });
+  const counts = { ...NO_COUNTS, participants };
+  return summaryView({ deck: testDeck, state, counts, now: T0 });
 }
 
 describe('summary view: the export texts', () => {
@@ -61,23 +62,7 @@ describe('summary view: the export texts', () => {
 
 describe('summary view: the number of participants', () => {
   it('says "1 deltager" / "1 participant" for one, the plural otherwise', () => {
-    const view = (lang: Lang, participants: number) => {
-      const started = transition(
-        undefined,
-        {
-          type: 'start',
-          roundId: 'r1',
-          settings: testSettings({ lang }),
-          conversation: { platform: 'teams', tenant: 't', conversationId: 'c' },
-          scope: { kind: 'all' },
-        },
-        { now: T0, deck: testDeck, actor: { kind: 'user', key: 'fac' } },
-      );
-      if (!started.ok) throw new Error(started.error.code);
-      const state = { ...started.value.state, step: 'summary' as const };
-      const counts = { ...NO_COUNTS, participants };
-      return summaryView({ deck: testDeck, state, counts, now: T0 }).participants;
-    };
+    const view = (lang: Lang, participants: number) => summaryOf(lang, participants).participants;
     expect(view('da', 1)).toBe('1 deltager');
     expect(view('en', 1)).toBe('1 participant');
     expect(view('da', 4)).toBe('4 deltagere');

@@ -18,7 +18,7 @@ import { nudgeClaimKey } from '../../src/app/nudges.ts';
 import { prioritize } from '../../src/app/voting.ts';
 import type { Job } from '../../src/core/ports.ts';
 import type { PriorityView } from '../../src/core/views/types.ts';
-import { button, buttonsIn, press } from './driving.ts';
+import { button, buttonsIn, press, runDueJobs } from './driving.ts';
 import type { StoredMessage } from './fake-slack.ts';
 import {
   actionBody,
@@ -47,29 +47,6 @@ const AREA = 'rummelighed';
 const MIN = 60_000;
 
 /** Real milliseconds: lets HTTP round trips to the fake and Bolt finish. */
-const settle = (ms = 1) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Runs the jobs due now. The handler may wait for the outbox (virtual time):
- * time moves on only while timers wait, so the job's own clock readings are
- * the moment it was due.
- */
-async function runDueJobs(w: World): Promise<number> {
-  let done = false;
-  const polled = w.app.scheduler
-    .pollOnce((job) => w.app.service.handleJob(job))
-    .finally(() => {
-      done = true;
-    });
-  for (let i = 0; !done && i < 20_000; i++) {
-    if (w.time.pendingTimers > 0) await w.time.advance(100);
-    await settle();
-  }
-  const ran = await polled;
-  await drain(w);
-  return ran;
-}
-
 async function roundState(w: World, roundId: string) {
   const record = await w.app.store.load(roundId);
   if (!record) throw new Error('round gone');

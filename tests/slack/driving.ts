@@ -209,3 +209,24 @@ export async function openFirstCard(w: World) {
   if (!message) throw new Error('the card was not posted');
   return { roundId: round.id, cardId, controls, message };
 }
+
+/**
+ * Runs the jobs due now, then drains the outbox; resolves with how many ran.
+ * The handler may wait for the outbox (virtual time): time moves on only
+ * while timers wait, so the job's own clock readings are the moment it was due.
+ */
+export async function runDueJobs(w: World): Promise<number> {
+  let done = false;
+  const polled = w.app.scheduler
+    .pollOnce((job) => w.app.service.handleJob(job))
+    .finally(() => {
+      done = true;
+    });
+  for (let i = 0; !done && i < 20_000; i++) {
+    if (w.time.pendingTimers > 0) await w.time.advance(100);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  const ran = await polled;
+  await drain(w);
+  return ran;
+}

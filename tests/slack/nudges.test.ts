@@ -14,30 +14,13 @@ import { MAX_NUDGE_MEMBERS, nudgeMessage } from '../../src/channels/slack/nudges
 import type { Job } from '../../src/core/ports.ts';
 import type { NudgeView } from '../../src/core/views/types.ts';
 import { violations } from './block-checks.ts';
+import { runDueJobs } from './driving.ts';
 import { CHANNEL, drain, FACILITATOR, startWorld, TEAM, type World } from './harness.ts';
 
 const CONVERSATION = { platform: 'slack' as const, tenant: TEAM, conversationId: CHANNEL };
 const ANNA = 'U0ANNA';
 const BO = 'U0BO';
 const who = (userId: string) => ({ platform: 'slack' as const, tenant: TEAM, userId });
-const settle = () => new Promise((resolve) => setTimeout(resolve, 1));
-
-/** Runs due jobs while letting virtual time pass for the outbox (see async-round.test.ts). */
-async function runDueJobs(w: World): Promise<number> {
-  let done = false;
-  const polled = w.app.scheduler
-    .pollOnce((job) => w.app.service.handleJob(job))
-    .finally(() => {
-      done = true;
-    });
-  for (let i = 0; !done && i < 20_000; i++) {
-    if (w.time.pendingTimers > 0) await w.time.advance(100);
-    await settle();
-  }
-  const ran = await polled;
-  await drain(w);
-  return ran;
-}
 
 /**
  * An async round (Rummelighed, 8 cards) started by the facilitator, moved

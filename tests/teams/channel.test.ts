@@ -9,7 +9,6 @@
  */
 import {
   type AuthConfiguration,
-  type AuthProvider,
   CloudAdapter,
   ConnectionManager,
   getAuthConfigWithDefaults,
@@ -21,15 +20,14 @@ import { DeckCatalog } from '../../src/app/decks.ts';
 import type { Identity } from '../../src/app/identity.ts';
 import { silentLogger } from '../../src/app/logger.ts';
 import { ManualScheduler } from '../../src/app/outbox/manual-scheduler.ts';
-import type { RoundDefaults } from '../../src/app/round-service.ts';
 import { quietTurnErrors, TeamsBot } from '../../src/channels/teams/invoke.ts';
 import { TeamsOutput } from '../../src/channels/teams/output.ts';
 import { type ConversationRef, cardBox } from '../../src/core/model.ts';
 import { createHttpApp, listen, type RunningServer } from '../../src/http/server.ts';
 import { type FakeConnector, startFakeConnector } from './fake-connector.ts';
+import { CONTENT_TYPE, DEFAULT_ROUND_DEFAULTS, LocalTokenProvider } from './harness.ts';
 
 const APP_ID = '00000000-0000-0000-0000-0000000a9900';
-const TOKEN = 'local-outbound-token';
 const TENANT = 'tenant-1';
 const THREAD = '19:d1a10ab0c0f1@thread.tacv2';
 const CONVERSATION: ConversationRef = {
@@ -38,39 +36,7 @@ const CONVERSATION: ConversationRef = {
   conversationId: THREAD,
 };
 const SECRET = 'teams-channel-test-secret-0123456789-abcdef';
-const DEFAULTS: RoundDefaults = {
-  deckId: 'baeredygtigt-arbejdsmiljoe',
-  lang: 'da',
-  mode: 'sync',
-  timeZone: 'Europe/Copenhagen',
-  k: 3,
-  maxPriorities: 3,
-  reminderDaysBefore: 7,
-  reminderHour: 9,
-  stepMinutes: { status: 60, rating: 120, custom: 90, priority: 45 },
-};
 const FACILITATOR = 'aad-facilitator';
-const CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
-
-class LocalTokenProvider implements AuthProvider {
-  connectionSettings?: AuthConfiguration;
-  constructor(settings: AuthConfiguration) {
-    this.connectionSettings = settings;
-  }
-  async getAccessToken(): Promise<string> {
-    return TOKEN;
-  }
-  getAgenticApplicationToken = async (): Promise<string> => unused();
-  getAgenticInstanceToken = async (): Promise<string> => unused();
-  getAgenticUserToken = async (): Promise<string> => unused();
-  async acquireTokenOnBehalfOf(): Promise<string> {
-    return unused();
-  }
-}
-
-function unused(): never {
-  throw new Error('not used by the Teams channel');
-}
 
 interface World {
   time: ManualScheduler;
@@ -102,7 +68,7 @@ async function startWorld(): Promise<World> {
     clock: time,
     output: { send: (m) => (output ? output.send(m) : Promise.resolve()) },
     decks: DeckCatalog.load(),
-    defaults: DEFAULTS,
+    defaults: DEFAULT_ROUND_DEFAULTS,
     logger,
   });
   output = new TeamsOutput({

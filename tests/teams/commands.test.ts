@@ -9,34 +9,22 @@ import { systemClock } from '../../src/app/clock.ts';
 import { createEmbeddedApp, type EmbeddedApp } from '../../src/app/compose.ts';
 import { DeckCatalog } from '../../src/app/decks.ts';
 import { silentLogger } from '../../src/app/logger.ts';
-import type { RoundDefaults } from '../../src/app/round-service.ts';
-import { commandText, parseCommand, parseStartArgs } from '../../src/channels/teams/commands.ts';
+import { commandText, parseStartArgs } from '../../src/channels/teams/commands.ts';
 import { createTeamsChannel, type TeamsChannel } from '../../src/channels/teams/index.ts';
+import { parseCommand } from '../../src/channels/text-commands.ts';
 import type { TeamsConfig } from '../../src/config.ts';
 import { errorMessage } from '../../src/core/i18n/index.ts';
 import type { ConversationRef } from '../../src/core/model.ts';
 import { createHttpApp, listen, type RunningServer } from '../../src/http/server.ts';
 import { type FakeConnector, startFakeConnector } from './fake-connector.ts';
+import { ANONYMOUS_BOT_ID as BOT_ID, CONTENT_TYPE, DEFAULT_ROUND_DEFAULTS } from './harness.ts';
 
-const BOT_ID = '28:dialogrunde-bot';
 const TENANT = 'tenant-commands';
 const THREAD = '19:c0mmand5@thread.tacv2';
 const CONVERSATION: ConversationRef = { platform: 'teams', tenant: TENANT, conversationId: THREAD };
 const SECRET = 'teams-commands-test-secret-0123456789-abcdef';
 const DECK = 'baeredygtigt-arbejdsmiljoe';
-const DEFAULTS: RoundDefaults = {
-  deckId: DECK,
-  lang: 'da',
-  mode: 'sync',
-  timeZone: 'Europe/Copenhagen',
-  k: 3,
-  maxPriorities: 3,
-  reminderDaysBefore: 7,
-  reminderHour: 9,
-  stepMinutes: { status: 60, rating: 120, custom: 90, priority: 45 },
-};
 const STARTER = 'aad-starter';
-const CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 
 interface World {
   app: EmbeddedApp;
@@ -64,7 +52,7 @@ async function startWorld(): Promise<World> {
     clock: systemClock,
     output: { send: (m) => teams?.output.send(m) ?? Promise.resolve() },
     decks: DeckCatalog.load(),
-    defaults: DEFAULTS,
+    defaults: DEFAULT_ROUND_DEFAULTS,
     logger,
   });
   const config: TeamsConfig = {

@@ -14,7 +14,6 @@ import { createEmbeddedApp, type EmbeddedApp } from '../../src/app/compose.ts';
 import { DeckCatalog } from '../../src/app/decks.ts';
 import type { Identity } from '../../src/app/identity.ts';
 import { silentLogger } from '../../src/app/logger.ts';
-import type { RoundDefaults } from '../../src/app/round-service.ts';
 import { createTeamsChannel, type TeamsChannel } from '../../src/channels/teams/index.ts';
 import type { TeamsConfig } from '../../src/config.ts';
 import { type ConversationRef, cardBox, PRIORITY_BOX, type StepId } from '../../src/core/model.ts';
@@ -22,24 +21,12 @@ import type { RoundStore } from '../../src/core/ports.ts';
 import { addDays, epochToZonedDate } from '../../src/core/time.ts';
 import { createHttpApp, listen, type RunningServer } from '../../src/http/server.ts';
 import { type FakeConnector, startFakeConnector } from './fake-connector.ts';
+import { ANONYMOUS_BOT_ID as BOT_ID, CONTENT_TYPE, DEFAULT_ROUND_DEFAULTS } from './harness.ts';
 
-const BOT_ID = '28:dialogrunde-bot';
 const TENANT = 'tenant-forms';
 const THREAD = '19:f0rm5@thread.v2';
 const CONVERSATION: ConversationRef = { platform: 'teams', tenant: TENANT, conversationId: THREAD };
 const SECRET = 'teams-forms-test-secret-0123456789-abcdefgh';
-const DEFAULTS: RoundDefaults = {
-  deckId: 'baeredygtigt-arbejdsmiljoe',
-  lang: 'da',
-  mode: 'sync',
-  timeZone: 'Europe/Copenhagen',
-  k: 3,
-  maxPriorities: 3,
-  reminderDaysBefore: 7,
-  reminderHour: 9,
-  stepMinutes: { status: 60, rating: 120, custom: 90, priority: 45 },
-};
-const CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 /** Entra object ids, as Teams sends them in `from.aadObjectId`. */
 const FACILITATOR = '0a0a0a0a-1111-4111-8111-000000000001';
 const MEMBER = '0b0b0b0b-2222-4222-8222-000000000002';
@@ -87,7 +74,7 @@ async function startWorld(claims?: Pick<RoundStore, 'claim' | 'release'>): Promi
     clock: systemClock,
     output: { send: (m) => channel?.output.send(m) ?? Promise.resolve() },
     decks: DeckCatalog.load(),
-    defaults: DEFAULTS,
+    defaults: DEFAULT_ROUND_DEFAULTS,
     logger,
   });
   const config: TeamsConfig = {
@@ -218,7 +205,8 @@ async function advanceTo(w: World, roundId: string, step: StepId): Promise<void>
 }
 
 /** A due date `days` from today in the round's time zone. */
-const dueIn = (days: number) => addDays(epochToZonedDate(Date.now(), DEFAULTS.timeZone), days);
+const dueIn = (days: number) =>
+  addDays(epochToZonedDate(Date.now(), DEFAULT_ROUND_DEFAULTS.timeZone), days);
 
 describe('Teams forms and buttons', () => {
   let w: World;

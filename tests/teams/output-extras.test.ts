@@ -12,7 +12,6 @@
 import { Writable } from 'node:stream';
 import {
   type AuthConfiguration,
-  type AuthProvider,
   CloudAdapter,
   ConnectionManager,
   getAuthConfigWithDefaults,
@@ -23,13 +22,14 @@ import { DeckCatalog } from '../../src/app/decks.ts';
 import type { Identity } from '../../src/app/identity.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { ManualScheduler } from '../../src/app/outbox/manual-scheduler.ts';
-import type { RoundDefaults, ServiceCommand } from '../../src/app/round-service.ts';
+import type { ServiceCommand } from '../../src/app/round-service.ts';
 import { prioritize, vote } from '../../src/app/voting.ts';
 import { TeamsOutput } from '../../src/channels/teams/output.ts';
 import { ConversationRoster } from '../../src/channels/teams/roster.ts';
 import type { ConversationRef, StepId } from '../../src/core/model.ts';
 import { addDays, epochToZonedDate } from '../../src/core/time.ts';
 import { type FakeConnector, type FakeMember, startFakeConnector } from './fake-connector.ts';
+import { DEFAULT_ROUND_DEFAULTS, LocalTokenProvider } from './harness.ts';
 
 const APP_ID = '00000000-0000-0000-0000-0000000a9901';
 const BOT_ID = `28:${APP_ID}`;
@@ -40,38 +40,7 @@ const THREAD = `${CHANNEL};messageid=1700000000001`;
 const CONVERSATION: ConversationRef = { platform: 'teams', tenant: TENANT, conversationId: THREAD };
 const SECRET = 'teams-output-extras-test-secret-0123456789';
 const TZ = 'Europe/Copenhagen';
-const DEFAULTS: RoundDefaults = {
-  deckId: 'baeredygtigt-arbejdsmiljoe',
-  lang: 'da',
-  mode: 'sync',
-  timeZone: TZ,
-  k: 3,
-  maxPriorities: 3,
-  reminderDaysBefore: 7,
-  reminderHour: 9,
-  stepMinutes: { status: 60, rating: 120, custom: 90, priority: 45 },
-};
 const FACILITATOR: Identity = { platform: 'teams', tenant: TENANT, userId: 'aad-facilitator' };
-
-class LocalTokenProvider implements AuthProvider {
-  connectionSettings?: AuthConfiguration;
-  constructor(settings: AuthConfiguration) {
-    this.connectionSettings = settings;
-  }
-  async getAccessToken(): Promise<string> {
-    return 'local-outbound-token';
-  }
-  getAgenticApplicationToken = async (): Promise<string> => unused();
-  getAgenticInstanceToken = async (): Promise<string> => unused();
-  getAgenticUserToken = async (): Promise<string> => unused();
-  async acquireTokenOnBehalfOf(): Promise<string> {
-    return unused();
-  }
-}
-
-function unused(): never {
-  throw new Error('not used by the Teams output');
-}
 
 /** A Teams user id (MRI) as long as real ones (~90 characters). */
 function mri(n: number): string {
@@ -128,7 +97,7 @@ async function startWorld(
     clock: time,
     output: { send: (m) => (output ? output.send(m) : Promise.resolve()) },
     decks: DeckCatalog.load(),
-    defaults: DEFAULTS,
+    defaults: DEFAULT_ROUND_DEFAULTS,
     logger,
   });
   const roster = options.roster?.(time);

@@ -19,7 +19,6 @@ import { createEmbeddedApp, type EmbeddedApp } from '../../src/app/compose.ts';
 import { DeckCatalog } from '../../src/app/decks.ts';
 import type { Identity } from '../../src/app/identity.ts';
 import { type Logger, silentLogger } from '../../src/app/logger.ts';
-import type { RoundDefaults } from '../../src/app/round-service.ts';
 import {
   activityKey,
   createTeamsChannel,
@@ -31,23 +30,13 @@ import { type ConversationRef, cardBox } from '../../src/core/model.ts';
 import { createHttpApp, listen, type RunningServer } from '../../src/http/server.ts';
 import { type AuthFixture, startAuthFixture } from './auth-fixture.ts';
 import { type FakeConnector, startFakeConnector } from './fake-connector.ts';
+import { DEFAULT_ROUND_DEFAULTS } from './harness.ts';
 
 const OUTBOUND_TOKEN = 'local-outbound-token';
 const TENANT = 'tenant-customer-1';
 const THREAD = '19:5ecu417y@thread.tacv2';
 const CONVERSATION: ConversationRef = { platform: 'teams', tenant: TENANT, conversationId: THREAD };
 const SECRET = 'teams-security-test-secret-0123456789-abcdef';
-const DEFAULTS: RoundDefaults = {
-  deckId: 'baeredygtigt-arbejdsmiljoe',
-  lang: 'da',
-  mode: 'sync',
-  timeZone: 'Europe/Copenhagen',
-  k: 3,
-  maxPriorities: 3,
-  reminderDaysBefore: 7,
-  reminderHour: 9,
-  stepMinutes: { status: 60, rating: 120, custom: 90, priority: 45 },
-};
 const FACILITATOR = 'aad-facilitator';
 const facilitator: Identity = { platform: 'teams', tenant: TENANT, userId: FACILITATOR };
 
@@ -134,7 +123,7 @@ async function startWorld(overrides: Partial<TeamsConfig> = {}): Promise<World> 
     clock: systemClock,
     output: { send: (m) => teams?.output.send(m) ?? Promise.resolve() },
     decks: DeckCatalog.load(),
-    defaults: DEFAULTS,
+    defaults: DEFAULT_ROUND_DEFAULTS,
     logger,
   });
   const config: TeamsConfig = {

@@ -14,7 +14,6 @@ import { systemClock } from '../../src/app/clock.ts';
 import { createEmbeddedApp, type EmbeddedApp } from '../../src/app/compose.ts';
 import { DeckCatalog } from '../../src/app/decks.ts';
 import { createLogger } from '../../src/app/logger.ts';
-import type { RoundDefaults } from '../../src/app/round-service.ts';
 import { ExportLinks } from '../../src/app/signed-links.ts';
 import { createTeamsChannel, type TeamsChannel } from '../../src/channels/teams/index.ts';
 import { SummaryLinks } from '../../src/channels/teams/summary-extras.ts';
@@ -25,27 +24,16 @@ import type { SummaryView } from '../../src/core/views/types.ts';
 import { createHttpApp, listen, type RunningServer } from '../../src/http/server.ts';
 import { PNG_SIGNATURE } from '../exports/png-decode.ts';
 import { type FakeConnector, startFakeConnector } from './fake-connector.ts';
+import { ANONYMOUS_BOT_ID as BOT_ID, DEFAULT_ROUND_DEFAULTS } from './harness.ts';
 
 const AC = createRequire(import.meta.url)(
   'adaptivecards/dist/adaptivecards.js',
 ) as typeof AdaptiveCards;
 
-const BOT_ID = '28:dialogrunde-bot';
 const TENANT = 'tenant-summary';
 const THREAD = '19:5umm4ry@thread.tacv2';
 const CONVERSATION: ConversationRef = { platform: 'teams', tenant: TENANT, conversationId: THREAD };
 const SECRET = 'teams-summary-test-secret-0123456789-abcdef';
-const DEFAULTS: RoundDefaults = {
-  deckId: 'baeredygtigt-arbejdsmiljoe',
-  lang: 'da',
-  mode: 'sync',
-  timeZone: 'Europe/Copenhagen',
-  k: 3,
-  maxPriorities: 3,
-  reminderDaysBefore: 7,
-  reminderHour: 9,
-  stepMinutes: { status: 60, rating: 120, custom: 90, priority: 45 },
-};
 const STARTER = 'aad-summary-starter';
 const MEMBERS = ['aad-summary-1', 'aad-summary-2', 'aad-summary-3'];
 const NO_PUBLIC_URL = 'PUBLIC_URL is not set';
@@ -84,7 +72,7 @@ async function startWorld(options: { publicUrl: boolean }): Promise<World> {
     clock: systemClock,
     output: { send: (m) => teams?.output.send(m) ?? Promise.resolve() },
     decks,
-    defaults: DEFAULTS,
+    defaults: DEFAULT_ROUND_DEFAULTS,
     logger,
   });
   const exportLinks = new ExportLinks(SECRET, { clock: systemClock });
@@ -92,7 +80,7 @@ async function startWorld(options: { publicUrl: boolean }): Promise<World> {
     logger,
     clock: systemClock,
     decks,
-    defaults: DEFAULTS,
+    defaults: DEFAULT_ROUND_DEFAULTS,
     exportLinks,
   });
   web.attach(app.service);

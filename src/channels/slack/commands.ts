@@ -1,10 +1,11 @@
 import type { Logger } from '../../app/logger.ts';
 import type { RoundService } from '../../app/round-service.ts';
 import type { DomainError } from '../../core/errors.ts';
-import type { ConversationRef, Lang, Mode, Scope } from '../../core/model.ts';
+import type { ConversationRef, Lang } from '../../core/model.ts';
 import type { RoundSummaryRow } from '../../core/ports.ts';
 import { errorView, helpView } from '../../core/views/messages.ts';
 import type { ViewModel } from '../../core/views/types.ts';
+import { LANG_WORDS, parseCommand, parseStartArgs, type StartOptions } from '../text-commands.ts';
 import { renderMessages } from './blocks/index.ts';
 import type { SlackMessage } from './blocks/kit.ts';
 import type { Where } from './envelope.ts';
@@ -24,80 +25,12 @@ export interface SlackDeps {
 /** Answers the person who acted, visible only to them; `replace` edits their ephemeral message. */
 export type Reply = (message: SlackMessage, options?: { replace?: boolean }) => Promise<void>;
 
-export type TextCommand =
-  | { kind: 'start'; args: string[] }
-  | { kind: 'status' }
-  | { kind: 'stop' }
-  | { kind: 'help' }
-  | { kind: 'unknown' };
-
-export interface StartOptions {
-  deckId?: string;
-  mode?: Mode;
-  scope?: Scope;
-  lang?: Lang;
-}
-
-const MODES: Readonly<Record<string, Mode>> = {
-  sync: 'sync',
-  synkron: 'sync',
-  møde: 'sync',
-  async: 'async',
-  asynkron: 'async',
-};
-
-const LANGS: Readonly<Record<string, Lang>> = {
-  da: 'da',
-  dansk: 'da',
-  en: 'en',
-  english: 'en',
-  engelsk: 'en',
-};
-
 /** The command text of an app mention: `<@U…>` mentions removed, whitespace collapsed. */
 export function mentionText(text: string | undefined): string {
   return (text ?? '')
     .replace(/<@[^>]*>/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-}
-
-export function parseCommand(text: string): TextCommand {
-  const [first = '', ...args] = text.split(' ').filter((w) => w !== '');
-  switch (first.toLowerCase()) {
-    case 'start':
-      return { kind: 'start', args };
-    case 'status':
-      return { kind: 'status' };
-    case 'stop':
-      return { kind: 'stop' };
-    case 'help':
-    case 'hjælp':
-    case 'hjaelp':
-    case '':
-      return { kind: 'help' };
-    default:
-      return { kind: 'unknown' };
-  }
-}
-
-/**
- * `start` words in any order: a mode word, a language word, `all`/`alle`, a
- * known deck id, and any other word an area id (the core refuses unknown areas).
- */
-export function parseStartArgs(args: readonly string[], isDeck: (id: string) => boolean) {
-  const options: StartOptions = {};
-  for (const raw of args) {
-    const word = raw.toLowerCase();
-    const mode = MODES[word];
-    const lang = LANGS[word];
-    if (mode) options.mode = mode;
-    else if (lang) options.lang = lang;
-    else if (word === 'all' || word === 'alle') options.scope = { kind: 'all' };
-    else if (isDeck(raw)) options.deckId = raw;
-    else options.scope = { kind: 'area', areaId: word };
-  }
-  return options;
 }
 
 /** The newest round of a conversation (only a not-ended one with `activeOnly`). */
@@ -171,7 +104,7 @@ export async function runTextCommand(
   if (!where) return reply(errorMessage(lang, 'unexpected'));
   if (command.kind === 'start') {
     const isDeck = (id: string) => service.deps.decks.get(id) !== undefined;
-    return startRound(deps, where, parseStartArgs(command.args, isDeck), reply);
+    return startRound(deps, where, parseStartArgs(command.args, isDeck, LANG_WORDS), reply);
   }
   const round = await newestRound(service, where.conversation, command.kind === 'stop');
   if (!round) return reply(errorMessage(lang, { code: 'round_not_found' }));

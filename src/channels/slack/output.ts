@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../app/logger.ts';
 import { createChannelOutbox } from '../../app/outbox/channel.ts';
 import type { Outbox, SendInfo } from '../../app/outbox/outbox.ts';
+import { PostOnceThenEdit } from '../../app/outbox/post-once.ts';
 import { type BackoffOptions, retryOnStatus } from '../../app/outbox/retry.ts';
 import { type RateWindow, SLACK_CHANNEL_LIMITS } from '../../app/outbox/thread-limiter.ts';
 import type { Timers } from '../../app/outbox/timers.ts';
@@ -69,8 +70,8 @@ const tenantOfThread = (thread: string) => thread.slice(0, thread.indexOf('/'));
 export class SlackOutput implements ChannelOutput {
   readonly #d: SlackOutputDeps;
   readonly #outbox: Outbox<SlackSend>;
-  /** Messages (thread + key) posted or being posted by this process: later sends are edits. */
-  readonly #posted = new Set<string>();
+  /** Group views: posted once, later sends are edits. */
+  readonly #messages: PostOnceThenEdit<SlackSend>;
   readonly #direct = new DirectMessages();
   readonly #directory: MemberDirectory;
   readonly #links = new RoundLinks();
@@ -103,6 +104,7 @@ export class SlackOutput implements ChannelOutput {
           ),
       },
     );
+    this.#messages = new PostOnceThenEdit(this.#outbox);
   }
 
   async send(message: OutboundMessage): Promise<void> {
@@ -169,35 +171,22 @@ export class SlackOutput implements ChannelOutput {
     const channel = conversation.conversationId;
     const thread = threadOf(conversation.tenant, channel);
     const value: SlackSend = { tenant: conversation.tenant, channel, view };
-    const mk = JSON.stringify([thread, view.key]);
-    if (this.#posted.has(mk)) {
-      this.#outbox.update(thread, view.key, value);
-      return;
-    }
-    const known = await this.#d.memory.message('slack', channel, view.key);
-    if (known !== undefined || this.#posted.has(mk)) {
-      this.#posted.add(mk);
-      this.#outbox.update(thread, view.key, value);
-      return;
-    }
-    this.#posted.add(mk);
-    // Not awaited: the outbox queues it (later edits of the key ride along or follow it).
-    void this.#outbox.post(thread, view.key, value).then((sent) => {
-      if (!sent) this.#posted.delete(mk);
-    });
+    await this.#messages.send(thread, view.key, value, () =>
+      this.#d.memory.message('slack', channel, view.key),
+    );
   }
 
   /** Sends every waiting edit now and resolves when nothing is queued. */
   flush(): Promise<void> {
-    return this.#outbox.flush();
+    return this.#messages.flush();
   }
 
   close(): Promise<void> {
-    return this.#outbox.close();
+    return this.#messages.close();
   }
 
   stats() {
-    return this.#outbox.stats();
+    return this.#messages.stats();
   }
 
   async #send(key: string, value: SlackSend, info: SendInfo): Promise<void> {

@@ -4,7 +4,7 @@ import type { Identity } from '../../app/identity.ts';
 import type { Logger } from '../../app/logger.ts';
 import type { RoundService } from '../../app/round-service.ts';
 import type { DomainError } from '../../core/errors.ts';
-import type { ConversationRef, Lang, Mode, Scope } from '../../core/model.ts';
+import type { ConversationRef, Lang } from '../../core/model.ts';
 import type { RoundSummaryRow } from '../../core/ports.ts';
 import { ok, type Result } from '../../core/result.ts';
 import {
@@ -15,6 +15,11 @@ import {
 } from '../../core/views/messages.ts';
 import type { ViewModel } from '../../core/views/types.ts';
 import { bindCard, type CardJson } from '../cards/bind.ts';
+import {
+  parseCommand,
+  parseStartArgs as parseStartWords,
+  type StartOptions as SharedStartOptions,
+} from '../text-commands.ts';
 import { teamsCard } from './cards.ts';
 import { type FacilitatorChatOpener, isGroupConversation } from './facilitator-chat.ts';
 import type { SummaryLinks } from './summary-extras.ts';
@@ -40,26 +45,8 @@ function replyCard(deps: TeamsCommandDeps, view: ViewModel): CardJson {
   return teamsCard(view, deps.summaryLinks?.extrasFor(view) ?? {});
 }
 
-export type TextCommand =
-  | { kind: 'start'; args: string[] }
-  | { kind: 'status' }
-  | { kind: 'stop' }
-  | { kind: 'help' }
-  | { kind: 'unknown'; word: string };
-
-export interface StartOptions {
-  deckId?: string;
-  mode?: Mode;
-  scope?: Scope;
-}
-
-const MODES: Readonly<Record<string, Mode>> = {
-  sync: 'sync',
-  synkron: 'sync',
-  møde: 'sync',
-  async: 'async',
-  asynkron: 'async',
-};
+/** Teams takes the language from the user's locale: `start` has no language words. */
+export type StartOptions = Omit<SharedStartOptions, 'lang'>;
 
 /** Who acted: the conversation's tenant and the user's Entra object id (or Teams id). */
 export function identityOf(activity: Activity): Identity | undefined {
@@ -109,42 +96,16 @@ export function commandText(activity: Pick<Activity, 'text' | 'entities' | 'reci
     .trim();
 }
 
-export function parseCommand(text: string): TextCommand {
-  const [first = '', ...args] = text.split(' ').filter((w) => w !== '');
-  const word = first.toLowerCase();
-  switch (word) {
-    case 'start':
-      return { kind: 'start', args };
-    case 'status':
-      return { kind: 'status' };
-    case 'stop':
-      return { kind: 'stop' };
-    case 'help':
-    case 'hjælp':
-    case 'hjaelp':
-    case '':
-      return { kind: 'help' };
-    default:
-      return { kind: 'unknown', word };
-  }
-}
-
 /**
  * `start [deck-id] [sync|async|synkron|asynkron|møde] [all|alle|<area id>]`, in any order:
  * a known deck id is the deck, a mode word the mode, `all`/`alle` the whole deck, and any
  * other word an area id (the core refuses unknown areas).
  */
-export function parseStartArgs(args: readonly string[], isDeck: (id: string) => boolean) {
-  const options: StartOptions = {};
-  for (const raw of args) {
-    const word = raw.toLowerCase();
-    const mode = MODES[word];
-    if (mode) options.mode = mode;
-    else if (word === 'all' || word === 'alle') options.scope = { kind: 'all' };
-    else if (isDeck(raw)) options.deckId = raw;
-    else options.scope = { kind: 'area', areaId: word };
-  }
-  return options;
+export function parseStartArgs(
+  args: readonly string[],
+  isDeck: (id: string) => boolean,
+): StartOptions {
+  return parseStartWords(args, isDeck);
 }
 
 function errorCard(lang: Lang, error: DomainError | 'unexpected'): CardJson {

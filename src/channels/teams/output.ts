@@ -8,7 +8,8 @@ import {
 } from '@microsoft/agents-hosting';
 import type { Logger } from '../../app/logger.ts';
 import { createChannelOutbox, TEAMS_RETRYABLE_STATUSES } from '../../app/outbox/channel.ts';
-import type { Outbox, SendInfo } from '../../app/outbox/outbox.ts';
+import type { SendInfo } from '../../app/outbox/outbox.ts';
+import { PostOnceThenEdit } from '../../app/outbox/post-once.ts';
 import { type BackoffOptions, type HttpFailure, retryOnStatus } from '../../app/outbox/retry.ts';
 import { TEAMS_THREAD_LIMITS } from '../../app/outbox/thread-limiter.ts';
 import type { Timers } from '../../app/outbox/timers.ts';
@@ -131,9 +132,8 @@ export function parseStoredConversation(data: string | undefined): StoredConvers
  */
 export class TeamsOutput implements ChannelOutput {
   readonly #d: TeamsOutputDeps;
-  readonly #outbox: Outbox<TeamsSend>;
-  /** Messages (thread + key) posted or being posted by this process: later sends are edits. */
-  readonly #posted = new Set<string>();
+  /** Cards (group and facilitator chat): posted once, later sends are edits. */
+  readonly #messages: PostOnceThenEdit<TeamsSend>;
   readonly #summaryLinks: SummaryLinks;
   readonly #roster: ConversationRoster;
   #views: FacilitatorViews | undefined;
@@ -143,7 +143,7 @@ export class TeamsOutput implements ChannelOutput {
     this.#summaryLinks = deps.summaryLinks ?? new SummaryLinks(undefined, deps.logger);
     this.#roster =
       deps.roster ?? new ConversationRoster({ clock: deps.clock, logger: deps.logger });
-    this.#outbox = createChannelOutbox<TeamsSend>(
+    const outbox = createChannelOutbox<TeamsSend>(
       {
         send: (thread, key, value, info) => this.#send(thread, key, value, info),
         isRetryable: retryOnStatus(TEAMS_RETRYABLE_STATUSES, readHttpError, deps.clock),
@@ -161,6 +161,7 @@ export class TeamsOutput implements ChannelOutput {
           ),
       },
     );
+    this.#messages = new PostOnceThenEdit(outbox);
   }
 
   /** Where the facilitator's card gets its latest state (the round service). */
@@ -195,36 +196,23 @@ export class TeamsOutput implements ChannelOutput {
   }
 
   /** Posts the view's message once, then edits it (coalesced by the outbox). */
-  async #enqueue(thread: string, key: string, value: TeamsSend): Promise<void> {
-    const mk = JSON.stringify([thread, key]);
-    if (this.#posted.has(mk)) {
-      this.#outbox.update(thread, key, value);
-      return;
-    }
-    const known = await this.#d.memory.message('teams', thread, key);
-    if (known !== undefined || this.#posted.has(mk)) {
-      this.#posted.add(mk);
-      this.#outbox.update(thread, key, value);
-      return;
-    }
-    this.#posted.add(mk);
-    // Not awaited: the outbox queues it (later edits of the key ride along or follow it).
-    void this.#outbox.post(thread, key, value).then((sent) => {
-      if (!sent) this.#posted.delete(mk);
-    });
+  #enqueue(thread: string, key: string, value: TeamsSend): Promise<void> {
+    return this.#messages.send(thread, key, value, () =>
+      this.#d.memory.message('teams', thread, key),
+    );
   }
 
   /** Sends every waiting edit now and resolves when nothing is queued. */
   flush(): Promise<void> {
-    return this.#outbox.flush();
+    return this.#messages.flush();
   }
 
   close(): Promise<void> {
-    return this.#outbox.close();
+    return this.#messages.close();
   }
 
   stats() {
-    return this.#outbox.stats();
+    return this.#messages.stats();
   }
 
   async #send(thread: string, key: string, value: TeamsSend, info: SendInfo): Promise<void> {
