@@ -1,0 +1,360 @@
+import type {
+  BallotValue,
+  BoxId,
+  ConversationRef,
+  Platform,
+  RoundCounts,
+  RoundState,
+  Tally,
+} from '../core/model.ts';
+import type {
+  CastResult,
+  RoundRecord,
+  RoundStore,
+  RoundSummaryRow,
+  SaveResult,
+} from '../core/ports.ts';
+import { openBoxIds } from '../core/round/boxes.ts';
+import { StoreError } from './errors.ts';
+import { connectRedis, guarded, LuaScript, type RedisClient } from './redis-client.ts';
+import { RedisChannelMemory, RedisInstallationStore } from './redis-memory.ts';
+import {
+  CAST_SCRIPT,
+  COUNTS_SCRIPT,
+  CREATE_SCRIPT,
+  DELETE_SCRIPT,
+  JOIN_SCRIPT,
+  SAVE_SCRIPT,
+} from './redis-scripts.ts';
+import { ballotFits, isBoxId } from './tally.ts';
+
+export interface RedisStoreOptions {
+  /** e.g. redis://127.0.0.1:6379 */
+  url: string;
+  /** Prepended to every key (no braces: they would change the hash slot). Default 'dialogrunde:'. */
+  prefix?: string;
+  /** How long a save's idempotency key is remembered. Default 24 h. */
+  idempotencyTtlMs?: number;
+  /** Connection timeout in ms. Default 2000. */
+  connectTimeoutMs?: number;
+}
+
+export async function openRedisStore(options: RedisStoreOptions): Promise<RedisRoundStore> {
+  const prefix = options.prefix ?? 'dialogrunde:';
+  if (/[{}]/.test(prefix)) throw new StoreError('redis key prefix must not contain { or }');
+  const client = await connectRedis(options);
+  return new RedisRoundStore(client, { ...options, prefix });
+}
+
+const scripts = {
+  create: new LuaScript(CREATE_SCRIPT),
+  save: new LuaScript(SAVE_SCRIPT),
+  cast: new LuaScript(CAST_SCRIPT),
+  join: new LuaScript(JOIN_SCRIPT),
+  counts: new LuaScript(COUNTS_SCRIPT),
+  delete: new LuaScript(DELETE_SCRIPT),
+};
+
+/** The keys of one round: all share the hash tag {round:<id>}, so one slot holds them. */
+export function roundKeys(prefix: string, roundId: string) {
+  const base = `${prefix}{round:${roundId}}:`;
+  return {
+    doc: `${base}doc`,
+    open: `${base}open`,
+    tallies: `${base}tallies`,
+    participants: `${base}participants`,
+    /** Followed by the box id: one hash (voter key → ballot JSON) per open box. */
+    ballotPrefix: `${base}ballots:`,
+  };
+}
+
+/**
+ * RoundStore on Redis, shared by any number of bot instances. Every write
+ * that depends on a check (box open, version, idempotency key) is one Lua
+ * script, so it is atomic across instances. Round documents are JSON in a
+ * hash next to their version; listings use sorted sets by creation time.
+ * The store only ever sees voter keys, never raw user ids.
+ */
+export class RedisRoundStore implements RoundStore {
+  /** Exposed for tests and for sharing the connection. */
+  readonly client: RedisClient;
+  readonly prefix: string;
+  readonly #ttlMs: number;
+  /** Channels' conversation references and message ids, on the same connection. */
+  readonly channelMemory: RedisChannelMemory;
+  /** App installations (Slack OAuth), on the same connection. */
+  readonly installations: RedisInstallationStore;
+
+  constructor(
+    client: RedisClient,
+    options: { prefix: string; idempotencyTtlMs?: number | undefined },
+  ) {
+    this.client = client;
+    this.prefix = options.prefix;
+    this.#ttlMs = options.idempotencyTtlMs ?? 24 * 60 * 60_000;
+    this.channelMemory = new RedisChannelMemory(client, this.prefix);
+    this.installations = new RedisInstallationStore(client, this.prefix);
+  }
+
+  async create(state: RoundState): Promise<RoundRecord> {
+    return guarded('create', async () => {
+      const k = roundKeys(this.prefix, state.id);
+      const created = await scripts.create.run(
+        this.client,
+        [k.doc, k.open, k.tallies, k.participants],
+        [k.ballotPrefix, JSON.stringify(state), ...openBoxIds(state)],
+      );
+      if (Number(created) !== 1) throw new StoreError(`round ${state.id} already exists`);
+      const c = state.conversation;
+      await Promise.all([
+        this.client.zAdd(this.#conversationIndex(c), { score: state.createdAt, value: state.id }),
+        this.client.zAdd(this.#tenantIndex(c.platform, c.tenant), {
+          score: state.createdAt,
+          value: state.id,
+        }),
+      ]);
+      return { state: structuredClone(state), version: 1 };
+    });
+  }
+
+  async load(roundId: string): Promise<RoundRecord | undefined> {
+    return guarded('load', async () => {
+      const [version, doc] = await this.client.hmGet(roundKeys(this.prefix, roundId).doc, [
+        'version',
+        'doc',
+      ]);
+      if (version == null || doc == null) return undefined;
+      return { state: JSON.parse(String(doc)) as RoundState, version: Number(version) };
+    });
+  }
+
+  async save(
+    state: RoundState,
+    expectedVersion: number,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<SaveResult> {
+    return guarded('save', async (): Promise<SaveResult> => {
+      const k = roundKeys(this.prefix, state.id);
+      const keys = [k.doc, k.open, k.tallies];
+      if (options.idempotencyKey) keys.push(this.#saveKey(options.idempotencyKey));
+      const reply = await scripts.save.run(this.client, keys, [
+        k.ballotPrefix,
+        expectedVersion,
+        JSON.stringify(state),
+        this.#ttlMs,
+        ...openBoxIds(state),
+      ]);
+      if (reply === 'conflict' || reply === 'duplicate') return { ok: false, reason: reply };
+      return { ok: true, version: Number(reply) };
+    });
+  }
+
+  async wasSaved(idempotencyKey: string): Promise<boolean> {
+    return guarded('wasSaved', async () => {
+      return (await this.client.exists(this.#saveKey(idempotencyKey))) === 1;
+    });
+  }
+
+  async castBallot(
+    roundId: string,
+    box: BoxId,
+    voterKey: string,
+    value: BallotValue,
+    _at: number,
+  ): Promise<CastResult> {
+    // A rating in the priority box (or card ids in a card box) is a caller bug.
+    if (!ballotFits(box, value)) throw new StoreError(`ballot does not fit the kind of box ${box}`);
+    return guarded('castBallot', async (): Promise<CastResult> => {
+      const k = roundKeys(this.prefix, roundId);
+      const reply = await scripts.cast.run(
+        this.client,
+        [k.doc, k.open, k.ballotPrefix + box, k.participants],
+        [box, voterKey, JSON.stringify(value)],
+      );
+      if (!Array.isArray(reply)) throw new StoreError('redis store: unexpected cast reply');
+      const [outcome, ballots] = reply as [string, number];
+      if (outcome === 'round_not_found' || outcome === 'box_not_open') {
+        return { ok: false, reason: outcome };
+      }
+      if (outcome !== 'recorded' && outcome !== 'changed' && outcome !== 'unchanged') {
+        throw new StoreError('redis store: unexpected cast reply');
+      }
+      return { ok: true, outcome, ballots: Number(ballots) };
+    });
+  }
+
+  async ballotOf(roundId: string, box: BoxId, voterKey: string): Promise<BallotValue | undefined> {
+    return guarded('ballotOf', async () => {
+      const json = await this.client.hGet(
+        roundKeys(this.prefix, roundId).ballotPrefix + box,
+        voterKey,
+      );
+      return json == null ? undefined : (JSON.parse(String(json)) as BallotValue);
+    });
+  }
+
+  async ballotCount(roundId: string, voterKey: string, boxes: readonly BoxId[]): Promise<number> {
+    return guarded('ballotCount', async () => {
+      const prefix = roundKeys(this.prefix, roundId).ballotPrefix;
+      const found = await Promise.all(
+        [...new Set(boxes)].map((box) => this.client.hExists(prefix + box, voterKey)),
+      );
+      return found.filter((hit) => Number(hit) === 1).length;
+    });
+  }
+
+  async join(roundId: string, voterKey: string, _at: number): Promise<number> {
+    return guarded('join', async () => {
+      const k = roundKeys(this.prefix, roundId);
+      const n = Number(await scripts.join.run(this.client, [k.doc, k.participants], [voterKey]));
+      if (n < 0) throw new StoreError(`round ${roundId} not found`);
+      return n;
+    });
+  }
+
+  async hasJoined(roundId: string, voterKey: string): Promise<boolean> {
+    return guarded('hasJoined', async () => {
+      const hit = await this.client.sIsMember(
+        roundKeys(this.prefix, roundId).participants,
+        voterKey,
+      );
+      return Number(hit) === 1;
+    });
+  }
+
+  async counts(roundId: string): Promise<RoundCounts> {
+    return guarded('counts', async () => {
+      const k = roundKeys(this.prefix, roundId);
+      const reply = await scripts.counts.run(
+        this.client,
+        [k.open, k.tallies, k.participants],
+        [k.ballotPrefix],
+      );
+      if (!Array.isArray(reply)) throw new StoreError('redis store: unexpected counts reply');
+      const [participants, ballots, tallies] = reply as [number, unknown[], unknown[]];
+      const result: RoundCounts = { participants: Number(participants), ballots: {}, tallies: {} };
+      for (let i = 0; i < ballots.length; i += 2) {
+        result.ballots[boxOf(ballots[i])] = Number(ballots[i + 1]);
+      }
+      for (let i = 0; i < tallies.length; i += 2) {
+        result.tallies[boxOf(tallies[i])] = JSON.parse(String(tallies[i + 1])) as Tally;
+      }
+      return result;
+    });
+  }
+
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    return guarded('claim', async () => {
+      const reply = await this.client.set(this.#claimKey(key), '1', {
+        condition: 'NX',
+        expiration: { type: 'PX', value: Math.max(1, Math.ceil(ttlMs)) },
+      });
+      return reply === 'OK';
+    });
+  }
+
+  async release(key: string): Promise<boolean> {
+    // DEL answers 0 for a key that expired, so only a live claim is released.
+    return guarded('release', async () => (await this.client.del(this.#claimKey(key))) === 1);
+  }
+
+  async listByConversation(
+    conversation: ConversationRef,
+    limit: number,
+  ): Promise<RoundSummaryRow[]> {
+    return guarded('listByConversation', () =>
+      this.#list(this.#conversationIndex(conversation), limit),
+    );
+  }
+
+  async listByTenant(
+    platform: Platform,
+    tenant: string,
+    limit: number,
+  ): Promise<RoundSummaryRow[]> {
+    return guarded('listByTenant', () => this.#list(this.#tenantIndex(platform, tenant), limit));
+  }
+
+  async delete(roundId: string): Promise<boolean> {
+    return guarded('delete', async () => {
+      const k = roundKeys(this.prefix, roundId);
+      const doc = await scripts.delete.run(
+        this.client,
+        [k.doc, k.open, k.tallies, k.participants],
+        [k.ballotPrefix],
+      );
+      if (doc == null) return false;
+      const c = (JSON.parse(String(doc)) as RoundState).conversation;
+      await Promise.all([
+        this.client.zRem(this.#conversationIndex(c), roundId),
+        this.client.zRem(this.#tenantIndex(c.platform, c.tenant), roundId),
+      ]);
+      return true;
+    });
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.client.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.client.isOpen) return;
+    try {
+      await this.client.close();
+    } catch {
+      this.client.destroy();
+    }
+  }
+
+  /** Newest first by creation time; equal times by id, descending (as SQLite orders them). */
+  async #list(index: string, limit: number): Promise<RoundSummaryRow[]> {
+    if (limit <= 0) return [];
+    const ids = await this.client.zRange(index, '+inf', '-inf', {
+      BY: 'SCORE',
+      REV: true,
+      LIMIT: { offset: 0, count: limit },
+    });
+    const docs = await Promise.all(
+      ids.map((id) => this.client.hGet(roundKeys(this.prefix, String(id)).doc, 'doc')),
+    );
+    const rows: RoundSummaryRow[] = [];
+    for (const doc of docs) {
+      if (doc == null) continue; // deleted between the two reads
+      const state = JSON.parse(String(doc)) as RoundState;
+      rows.push({
+        id: state.id,
+        conversation: { ...state.conversation },
+        step: state.step,
+        status: state.status,
+        updatedAt: state.updatedAt,
+      });
+    }
+    return rows;
+  }
+
+  #conversationIndex(c: ConversationRef): string {
+    return `${this.prefix}idx:conversation:${JSON.stringify([c.platform, c.tenant, c.conversationId])}`;
+  }
+
+  #tenantIndex(platform: Platform, tenant: string): string {
+    return `${this.prefix}idx:tenant:${JSON.stringify([platform, tenant])}`;
+  }
+
+  #saveKey(idempotencyKey: string): string {
+    return `${this.prefix}save:${idempotencyKey}`;
+  }
+
+  #claimKey(key: string): string {
+    return `${this.prefix}claim:${key}`;
+  }
+}
+
+function boxOf(value: unknown): BoxId {
+  const box = String(value);
+  if (!isBoxId(box)) throw new StoreError('invalid box id in store');
+  return box;
+}

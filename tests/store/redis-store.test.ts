@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StoreError } from '../../src/store/errors.ts';
+import { openRedisStore, type RedisRoundStore } from '../../src/store/redis-store.ts';
+import { channelMemoryContract } from '../contracts/channel-memory.contract.ts';
+import { installationStoreContract } from '../contracts/installation-store.contract.ts';
+import { roundStoreContract } from '../contracts/round-store.contract.ts';
+import { roundFixture } from '../fixtures/round.ts';
+
+/**
+ * The same contract suites as SQLite, against a real Redis. Each store gets
+ * its own key prefix; its keys are deleted afterwards. Without a reachable
+ * Redis the suite fails on CI and is skipped (loudly) elsewhere.
+ */
+const URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const RUN = `dialogrunde-test:${randomUUID()}`;
+let counter = 0;
+
+async function reachable(): Promise<boolean> {
+  const probe = createClient({
+    url: URL,
+    socket: { connectTimeout: 1000, reconnectStrategy: false },
+  });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    await probe.ping();
+    await probe.close();
+    return true;
+  } catch {
+    probe.destroy();
+    return false;
+  }
+}
+
+async function deleteKeys(store: RedisRoundStore, prefix: string): Promise<void> {
+  for await (const keys of store.client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+    if (keys.length > 0) await store.client.del(keys);
+  }
+}
+
+/** A fresh store on a fresh prefix, plus reopen (same prefix) and cleanup. */
+async function harness() {
+  counter += 1;
+  const prefix = `${RUN}:${counter}:`;
+  const opened: RedisRoundStore[] = [await openRedisStore({ url: URL, prefix })];
+  return {
+    store: opened[0] as RedisRoundStore,
+    prefix,
+    reopen: async () => {
+      for (const s of opened) await s.close();
+      const next = await openRedisStore({ url: URL, prefix });
+      opened.push(next);
+      return next;
+    },
+    cleanup: async () => {
+      const last = opened[opened.length - 1] as RedisRoundStore;
+      if (!last.client.isOpen) opened.push(await openRedisStore({ url: URL, prefix }));
+      await deleteKeys(opened[opened.length - 1] as RedisRoundStore, prefix);
+      for (const s of opened) await s.close();
+    },
+  };
+}
+
+const up = await reachable();
+
+if (!up && process.env.CI) {
+  describe('Redis store', () => {
+    beforeAll(() => {
+      throw new Error(
+        `Redis is not reachable at ${URL}, but CI is set: the Redis store contract must run on CI. Start redis-server (or set REDIS_URL).`,
+      );
+    });
+    it('needs a reachable Redis', () => undefined);
+  });
+} else if (!up) {
+  console.warn(
+    `\n!!! Redis is not reachable at ${URL}: the Redis store contract suites are SKIPPED. Start redis-server to run them. !!!\n`,
+  );
+  describe.skip('Redis store (Redis not reachable)', () => {
+    it('runs the store contracts against Redis', () => undefined);
+  });
+} else {
+  // No clock: claims expire by Redis's own TTL (SET NX PX), tested below in real time.
+  roundStoreContract(
+    'redis',
+    async () => {
+      const h = await harness();
+      return { store: h.store, reopen: h.reopen, cleanup: h.cleanup };
+    },
+    { durable: true, clock: false },
+  );
+
+  channelMemoryContract(
+    'redis',
+    async () => {
+      const h = await harness();
+      return {
+        memory: h.store.channelMemory,
+        reopen: async () => (await h.reopen()).channelMemory,
+        cleanup: h.cleanup,
+      };
+    },
+    { durable: true },
+  );
+
+  installationStoreContract(
+    'redis',
+    async () => {
+      const h = await harness();
+      return {
+        installations: h.store.installations,
+        reopen: async () => (await h.reopen()).installations,
+        cleanup: h.cleanup,
+      };
+    },
+    { durable: true },
+  );
+
+  describe('RedisRoundStore specifics', () => {
+    let h: Awaited<ReturnType<typeof harness>>;
+    beforeAll(async () => {
+      h = await harness();
+    });
+    afterAll(async () => {
+      await h.cleanup();
+    });
+
+    it('keeps every key of a round under one hash tag, and no ballot after sealing', async () => {
+      const state = roundFixture({ id: 'r-tags' });
+      await h.store.create(state);
+      await h.store.castBallot(state.id, 'card:mentorordninger', 'key-a', 4, 1);
+      await h.store.join(state.id, 'key-b', 1);
+      const keys: string[] = [];
+      for await (const batch of h.store.client.scanIterator({ MATCH: `${h.prefix}*{round:*` })) {
+        keys.push(...batch.map(String));
+      }
+      expect(keys.length).toBeGreaterThanOrEqual(4);
+      for (const key of keys) expect(key.startsWith(`${h.prefix}{round:r-tags}:`)).toBe(true);
+      await h.store.save({ ...state, cards: { ...state.cards, mentorordninger: 'closed' } }, 1);
+      const ballots = await h.store.client.keys(`${h.prefix}{round:r-tags}:ballots:*`);
+      expect(ballots).toEqual([]);
+    });
+
+    it('lets a claim expire by its Redis TTL; release then answers false', async () => {
+      expect(await h.store.claim('short', 50)).toBe(true);
+      expect(await h.store.claim('short', 50)).toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      expect(await h.store.release('short')).toBe(false);
+      expect(await h.store.claim('short', 50)).toBe(true);
+    });
+
+    it('rejects a key prefix with braces (it would move keys to another slot)', async () => {
+      await expect(openRedisStore({ url: URL, prefix: 'x{y}:' })).rejects.toBeInstanceOf(
+        StoreError,
+      );
+    });
+
+    it('wraps Redis failures in StoreError with a cause', async () => {
+      const other = await openRedisStore({ url: URL, prefix: `${h.prefix}closed:` });
+      await other.close();
+      const error = await other.load('r-fixture').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as StoreError).cause).toBeInstanceOf(Error);
+      expect(await other.ping()).toBe(false);
+    });
+
+    it('fails to open with a StoreError when Redis cannot be reached', async () => {
+      const error = await openRedisStore({
+        url: 'redis://127.0.0.1:1',
+        connectTimeoutMs: 500,
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as StoreError).cause).toBeDefined();
+    });
+  });
+}
