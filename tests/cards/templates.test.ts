@@ -14,6 +14,7 @@ import {
   VIEW_KINDS,
 } from '../../src/channels/cards/bind.ts';
 import type { StatusView, ViewKind, ViewModel } from '../../src/core/views/types.ts';
+import { isObject, type Json, type JsonObject, roundTripLosses } from './round-trip.ts';
 import { buildSamples, HOSTILE_NOTE, type Sample } from './samples.ts';
 
 /*
@@ -40,11 +41,6 @@ const AC = createRequire(import.meta.url)(
 const KB = 1024;
 /** A template expression that the binding left as it was. */
 const UNBOUND = /\$\{/;
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
-
-const isObject = (v: unknown): v is JsonObject =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const kebab = (kind: string) => kind.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
@@ -62,49 +58,6 @@ function* strings(node: Json): Generator<string> {
   if (typeof node === 'string') yield node;
   else if (Array.isArray(node)) for (const item of node) yield* strings(item);
   else if (isObject(node)) for (const value of Object.values(node)) yield* strings(value);
-}
-
-/**
- * Properties the serialiser leaves out because they hold the default value; writing them
- * is valid (the templates compute them, e.g. an action's style from the view model).
- */
-const DEFAULTS: Record<string, string[]> = {
-  style: ['default'],
-  spacing: ['default'],
-};
-
-/** What the library's parser lost or changed between our JSON and its own serialisation. */
-function roundTripLosses(source: Json, output: Json | undefined, path: string, out: string[]) {
-  if (Array.isArray(source)) {
-    if (!Array.isArray(output) || output.length !== source.length) {
-      out.push(`${path}: ${source.length} items became ${JSON.stringify(output)?.slice(0, 80)}`);
-      return;
-    }
-    source.forEach((item, i) => {
-      roundTripLosses(item, output[i], `${path}[${i}]`, out);
-    });
-    return;
-  }
-  if (isObject(source)) {
-    if (!isObject(output)) {
-      out.push(`${path}: object became ${JSON.stringify(output)}`);
-      return;
-    }
-    for (const [key, value] of Object.entries(source)) {
-      // An action's fallback is only parsed when its type is unknown: checked separately.
-      if (key === 'fallback' && source.type === 'Action.Execute') continue;
-      if (key in output) roundTripLosses(value, output[key], `${path}.${key}`, out);
-      else if (!(typeof value === 'string' && DEFAULTS[key]?.includes(value.toLowerCase())))
-        out.push(`${path}.${key} = ${JSON.stringify(value)} is unknown or invalid (dropped)`);
-    }
-    return;
-  }
-  // Enum values come back in the library's casing ("Bolder" for "bolder").
-  const same =
-    typeof source === 'string' && typeof output === 'string'
-      ? source.toLowerCase() === output.toLowerCase()
-      : source === output;
-  if (!same) out.push(`${path}: ${JSON.stringify(source)} became ${JSON.stringify(output)}`);
 }
 
 /** The card a client without Universal Actions sees: every Action.Execute replaced by its fallback. */

@@ -26,6 +26,7 @@ import {
   USER_SPECIFIC_KINDS,
 } from '../../src/channels/teams/cards.ts';
 import type { PlanView, ReminderView, ViewModel } from '../../src/core/views/types.ts';
+import { isObject, type Json, type JsonObject, roundTripLosses } from '../cards/round-trip.ts';
 import { buildSamples, type Sample } from '../cards/samples.ts';
 
 const AC = createRequire(import.meta.url)(
@@ -33,11 +34,6 @@ const AC = createRequire(import.meta.url)(
 ) as typeof AdaptiveCards;
 
 const KB = 1024;
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
-
-const isObject = (v: unknown): v is JsonObject =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function* walk(node: Json, path = '$'): Generator<[JsonObject, string]> {
   if (Array.isArray(node)) {
@@ -70,39 +66,6 @@ function teams(view: ViewModel): CardJson {
 }
 
 /** Values the library's serialiser leaves out because they are the default. */
-const DEFAULTS: Record<string, string[]> = { style: ['default'], spacing: ['default'] };
-
-function roundTripLosses(source: Json, output: Json | undefined, path: string, out: string[]) {
-  if (Array.isArray(source)) {
-    if (!Array.isArray(output) || output.length !== source.length) {
-      out.push(`${path}: ${source.length} items became ${JSON.stringify(output)?.slice(0, 80)}`);
-      return;
-    }
-    source.forEach((item, i) => {
-      roundTripLosses(item, output[i], `${path}[${i}]`, out);
-    });
-    return;
-  }
-  if (isObject(source)) {
-    if (!isObject(output)) {
-      out.push(`${path}: object became ${JSON.stringify(output)}`);
-      return;
-    }
-    for (const [key, value] of Object.entries(source)) {
-      // An action's fallback is only parsed when its type is unknown (tests/cards checks it).
-      if (key === 'fallback' && source.type === 'Action.Execute') continue;
-      if (key in output) roundTripLosses(value, output[key], `${path}.${key}`, out);
-      else if (!(typeof value === 'string' && DEFAULTS[key]?.includes(value.toLowerCase())))
-        out.push(`${path}.${key} = ${JSON.stringify(value)} is unknown or invalid (dropped)`);
-    }
-    return;
-  }
-  const same =
-    typeof source === 'string' && typeof output === 'string'
-      ? source.toLowerCase() === output.toLowerCase()
-      : source === output;
-  if (!same) out.push(`${path}: ${JSON.stringify(source)} became ${JSON.stringify(output)}`);
-}
 
 /** Parse events, validation events and round-trip losses of the library's strict parse. */
 function strictProblems(card: Json, version: AdaptiveCards.Version = AC.Versions.v1_5): string[] {
