@@ -154,7 +154,7 @@ export class RoundService {
         // A retry of a request that already went through is refused by the rules
         // (the note exists, the step moved on); it is a duplicate, not a mistake.
         const key = options.idempotencyKey;
-        if (key && (await this.#d.store.wasSaved(key))) {
+        if (key && (await this.#d.store.wasSaved(roundId, key))) {
           return ok({ state: record.state, duplicate: true });
         }
         return result;

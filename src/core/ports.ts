@@ -57,9 +57,11 @@ export interface RoundStore {
    * `expectedVersion`. In the same atomic step it opens boxes that
    * `openBoxIds(state)` lists and seals every open box it no longer lists
    * (ballots become a Tally; per-voter rows are deleted). With an
-   * idempotency key the save happens at most once per key: a reused key
-   * answers 'duplicate' before the version is compared, so a retried request
-   * that already went through is reported as done, not as a conflict.
+   * idempotency key the save happens at most once per key and round: a
+   * reused key answers 'duplicate' before the version is compared, so a
+   * retried request that already went through is reported as done, not as a
+   * conflict. Keys are scoped to the round (the same key on another round is
+   * a different key), so a store can keep them beside the round's data.
    * A sealed box always has a tally (possibly `{ ballots: 0, counts: {} }`).
    */
   save(
@@ -72,7 +74,7 @@ export interface RoundStore {
    * expired). Lets a retried request that the rules would now refuse (the
    * card it added exists already) be answered as the duplicate it is.
    */
-  wasSaved(idempotencyKey: string): Promise<boolean>;
+  wasSaved(roundId: string, idempotencyKey: string): Promise<boolean>;
   /**
    * Records or replaces the voter's ballot in an open box, atomically checking
    * the box is open. Also records the voter as a participant. `at` is epoch ms.

@@ -56,12 +56,13 @@ return 1
 `;
 
 /**
- * Compare-and-set save. KEYS: doc, open, tallies[, idempotency key].
- * ARGV: ballot key prefix, expected version, doc JSON, idempotency ttl ms, open boxes...
+ * Compare-and-set save. KEYS: doc, open, tallies, participants[, idempotency key].
+ * ARGV: ballot key prefix, expected version, doc JSON, idempotency ttl ms,
+ * keep-until epoch ms (0 = keep), open boxes...
  * Returns the new version, or 'conflict' / 'duplicate'.
  */
 export const SAVE_SCRIPT = `${SEAL}
-local idem = KEYS[4]
+local idem = KEYS[5]
 if idem and redis.call('EXISTS', idem) == 1 then return 'duplicate' end
 local version = redis.call('HGET', KEYS[1], 'version')
 if not version or tonumber(version) ~= tonumber(ARGV[2]) then return 'conflict' end
@@ -69,11 +70,17 @@ local next = tonumber(version) + 1
 redis.call('HSET', KEYS[1], 'version', next, 'doc', ARGV[3])
 if idem then redis.call('SET', idem, '1', 'PX', ARGV[4]) end
 local wanted = {}
-for i = 5, #ARGV do wanted[ARGV[i]] = true end
+for i = 6, #ARGV do wanted[ARGV[i]] = true end
 for _, box in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   if not wanted[box] then seal(ARGV[1] .. box, KEYS[3], KEYS[2], box) end
 end
-for i = 5, #ARGV do redis.call('SADD', KEYS[2], ARGV[i]) end
+for i = 6, #ARGV do redis.call('SADD', KEYS[2], ARGV[i]) end
+-- Retention: an ended round's keys expire by themselves; any other state keeps them.
+local keepUntil = tonumber(ARGV[5])
+for i = 1, 4 do
+  if keepUntil > 0 then redis.call('PEXPIREAT', KEYS[i], keepUntil)
+  else redis.call('PERSIST', KEYS[i]) end
+end
 return next
 `;
 

@@ -15,6 +15,7 @@ import type {
   SaveResult,
 } from '../core/ports.ts';
 import { openBoxIds } from '../core/round/boxes.ts';
+import { DEFAULT_RETENTION_DAYS, keepUntil } from '../core/round/retention.ts';
 import { StoreError } from './errors.ts';
 import { connectRedis, guarded, LuaScript, type RedisClient } from './redis-client.ts';
 import { RedisChannelMemory, RedisInstallationStore } from './redis-memory.ts';
@@ -37,6 +38,11 @@ export interface RedisStoreOptions {
   idempotencyTtlMs?: number;
   /** Connection timeout in ms. Default 2000. */
   connectTimeoutMs?: number;
+  /**
+   * How long an ended round (with no open follow-up items) is kept after its
+   * last change, in ms; then its keys expire. Default 400 days.
+   */
+  retentionMs?: number;
 }
 
 export async function openRedisStore(options: RedisStoreOptions): Promise<RedisRoundStore> {
@@ -65,6 +71,8 @@ export function roundKeys(prefix: string, roundId: string) {
     participants: `${base}participants`,
     /** Followed by the box id: one hash (voter key → ballot JSON) per open box. */
     ballotPrefix: `${base}ballots:`,
+    /** Followed by a save's idempotency key: in the round's slot, so the save script stays single-slot. */
+    savePrefix: `${base}save:`,
   };
 }
 
@@ -80,6 +88,7 @@ export class RedisRoundStore implements RoundStore {
   readonly client: RedisClient;
   readonly prefix: string;
   readonly #ttlMs: number;
+  readonly #retentionMs: number;
   /** Channels' conversation references and message ids, on the same connection. */
   readonly channelMemory: RedisChannelMemory;
   /** App installations (Slack OAuth), on the same connection. */
@@ -87,11 +96,16 @@ export class RedisRoundStore implements RoundStore {
 
   constructor(
     client: RedisClient,
-    options: { prefix: string; idempotencyTtlMs?: number | undefined },
+    options: {
+      prefix: string;
+      idempotencyTtlMs?: number | undefined;
+      retentionMs?: number | undefined;
+    },
   ) {
     this.client = client;
     this.prefix = options.prefix;
     this.#ttlMs = options.idempotencyTtlMs ?? 24 * 60 * 60_000;
+    this.#retentionMs = options.retentionMs ?? DEFAULT_RETENTION_DAYS * 86_400_000;
     this.channelMemory = new RedisChannelMemory(client, this.prefix);
     this.installations = new RedisInstallationStore(client, this.prefix);
   }
@@ -135,13 +149,14 @@ export class RedisRoundStore implements RoundStore {
   ): Promise<SaveResult> {
     return guarded('save', async (): Promise<SaveResult> => {
       const k = roundKeys(this.prefix, state.id);
-      const keys = [k.doc, k.open, k.tallies];
-      if (options.idempotencyKey) keys.push(this.#saveKey(options.idempotencyKey));
+      const keys = [k.doc, k.open, k.tallies, k.participants];
+      if (options.idempotencyKey) keys.push(k.savePrefix + options.idempotencyKey);
       const reply = await scripts.save.run(this.client, keys, [
         k.ballotPrefix,
         expectedVersion,
         JSON.stringify(state),
         this.#ttlMs,
+        keepUntil(state, this.#retentionMs) ?? 0,
         ...openBoxIds(state),
       ]);
       if (reply === 'conflict' || reply === 'duplicate') return { ok: false, reason: reply };
@@ -149,9 +164,10 @@ export class RedisRoundStore implements RoundStore {
     });
   }
 
-  async wasSaved(idempotencyKey: string): Promise<boolean> {
+  async wasSaved(roundId: string, idempotencyKey: string): Promise<boolean> {
     return guarded('wasSaved', async () => {
-      return (await this.client.exists(this.#saveKey(idempotencyKey))) === 1;
+      const k = roundKeys(this.prefix, roundId);
+      return (await this.client.exists(k.savePrefix + idempotencyKey)) === 1;
     });
   }
 
@@ -322,8 +338,13 @@ export class RedisRoundStore implements RoundStore {
       ids.map((id) => this.client.hGet(roundKeys(this.prefix, String(id)).doc, 'doc')),
     );
     const rows: RoundSummaryRow[] = [];
-    for (const doc of docs) {
-      if (doc == null) continue; // deleted between the two reads
+    const gone: string[] = [];
+    for (const [i, doc] of docs.entries()) {
+      if (doc == null) {
+        // Expired (retention) or deleted between the two reads: drop it from the index.
+        gone.push(String(ids[i]));
+        continue;
+      }
       const state = JSON.parse(String(doc)) as RoundState;
       rows.push({
         id: state.id,
@@ -333,6 +354,7 @@ export class RedisRoundStore implements RoundStore {
         updatedAt: state.updatedAt,
       });
     }
+    if (gone.length > 0) await this.client.zRem(index, gone);
     return rows;
   }
 
@@ -342,10 +364,6 @@ export class RedisRoundStore implements RoundStore {
 
   #tenantIndex(platform: Platform, tenant: string): string {
     return `${this.prefix}idx:tenant:${JSON.stringify([platform, tenant])}`;
-  }
-
-  #saveKey(idempotencyKey: string): string {
-    return `${this.prefix}save:${idempotencyKey}`;
   }
 
   #claimKey(key: string): string {

@@ -99,7 +99,7 @@ export class SqliteRoundStore implements RoundStore {
     options: { idempotencyKey?: string } = {},
   ): Promise<SaveResult> {
     return this.#write('save', (): SaveResult => {
-      const key = options.idempotencyKey && `save:${options.idempotencyKey}`;
+      const key = options.idempotencyKey && saveKey(state.id, options.idempotencyKey);
       // Duplicate is checked before the version: a retried save that already
       // landed is reported as done, not as a conflict to resolve. The key is
       // recorded only when the save succeeds.
@@ -160,10 +160,10 @@ export class SqliteRoundStore implements RoundStore {
     }));
   }
 
-  async wasSaved(idempotencyKey: string): Promise<boolean> {
+  async wasSaved(roundId: string, idempotencyKey: string): Promise<boolean> {
     return this.#read('wasSaved', () => {
       const row = this.#sql('SELECT 1 FROM idempotency WHERE key = ? AND expires_at > ?');
-      return row.get(`save:${idempotencyKey}`, this.#clock.now()) !== undefined;
+      return row.get(saveKey(roundId, idempotencyKey), this.#clock.now()) !== undefined;
     });
   }
 
@@ -230,4 +230,9 @@ export class SqliteRoundStore implements RoundStore {
       throw new StoreError(`sqlite store: ${name} failed`, { cause });
     }
   }
+}
+
+/** A save's idempotency key, scoped to its round (JSON: no separator can be forged). */
+function saveKey(roundId: string, idempotencyKey: string): string {
+  return `save:${JSON.stringify([roundId, idempotencyKey])}`;
 }

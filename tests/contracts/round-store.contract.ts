@@ -131,24 +131,45 @@ export function roundStoreContract(
 
     describe('idempotency keys of saves', () => {
       it('wasSaved is true only after a save with that key succeeded', async () => {
+        const { id } = roundFixture();
         await store.create(roundFixture());
-        expect(await store.wasSaved('evt-1')).toBe(false);
+        expect(await store.wasSaved(id, 'evt-1')).toBe(false);
         // A conflicting save does not use up the key.
         expect(await store.save(roundFixture(), 7, { idempotencyKey: 'evt-1' })).toEqual({
           ok: false,
           reason: 'conflict',
         });
-        expect(await store.wasSaved('evt-1')).toBe(false);
+        expect(await store.wasSaved(id, 'evt-1')).toBe(false);
         await saveOk(roundFixture({ step: 'custom' }));
-        expect(await store.wasSaved('evt-1')).toBe(false);
+        expect(await store.wasSaved(id, 'evt-1')).toBe(false);
         expect(await store.save(roundFixture(), 2, { idempotencyKey: 'evt-1' })).toEqual({
           ok: true,
           version: 3,
         });
-        expect(await store.wasSaved('evt-1')).toBe(true);
+        expect(await store.wasSaved(id, 'evt-1')).toBe(true);
         // Claims live in their own namespace.
         expect(await store.claim('evt-2', 60_000)).toBe(true);
-        expect(await store.wasSaved('evt-2')).toBe(false);
+        expect(await store.wasSaved(id, 'evt-2')).toBe(false);
+      });
+
+      it('scopes an idempotency key to its round', async () => {
+        const one = roundFixture();
+        const two = roundFixture({ id: 'round-2' });
+        await store.create(one);
+        await store.create(two);
+        expect(await store.save({ ...one, step: 'custom' }, 1, { idempotencyKey: 'k' })).toEqual({
+          ok: true,
+          version: 2,
+        });
+        expect(await store.wasSaved(two.id, 'k')).toBe(false);
+        expect(await store.save({ ...two, step: 'custom' }, 1, { idempotencyKey: 'k' })).toEqual({
+          ok: true,
+          version: 2,
+        });
+        expect(await store.save({ ...one, step: 'summary' }, 2, { idempotencyKey: 'k' })).toEqual({
+          ok: false,
+          reason: 'duplicate',
+        });
       });
     });
 
@@ -202,7 +223,7 @@ export function roundStoreContract(
           version: 2,
         });
         expect(await store.release('same')).toBe(false);
-        expect(await store.wasSaved('same')).toBe(true);
+        expect(await store.wasSaved(roundFixture().id, 'same')).toBe(true);
         expect(await store.save(roundFixture(), 2, { idempotencyKey: 'same' })).toEqual({
           ok: false,
           reason: 'duplicate',

@@ -151,6 +151,60 @@ if (!up && process.env.CI) {
       expect(await h.store.claim('short', 50)).toBe(true);
     });
 
+    it('keeps a running round and an ended one with open follow-up; an ended, done round expires', async () => {
+      const item = {
+        id: 'p1',
+        what: 'Trivsel',
+        goal: 'Mindre stress',
+        actions: 'Møde',
+        owner: { name: 'Anne' },
+        due: '2027-01-10',
+        link: null,
+        status: 'open' as const,
+        postponed: 0,
+        createdAt: 1,
+        updatedAt: 1,
+      };
+      const now = Date.now();
+      const ttlOf = async (id: string) =>
+        h.store.client.pTTL(`${h.prefix}{round:${id}}:doc`).then(Number);
+      const running = roundFixture({ id: 'r-keep-running', updatedAt: now });
+      await h.store.create(running);
+      await h.store.save({ ...running, step: 'custom' }, 1);
+      expect(await ttlOf(running.id)).toBe(-1);
+
+      const followUp = roundFixture({ id: 'r-keep-plan', updatedAt: now });
+      await h.store.create(followUp);
+      const ended = { ...followUp, status: 'ended' as const, plan: [item] };
+      await h.store.save(ended, 1);
+      expect(await ttlOf(followUp.id)).toBe(-1);
+      // The last item done: the retention period (400 days by default) starts.
+      await h.store.save({ ...ended, plan: [{ ...item, status: 'done' as const }] }, 2);
+      const ttl = await ttlOf(followUp.id);
+      expect(ttl).toBeGreaterThan(399 * 86_400_000);
+      expect(ttl).toBeLessThanOrEqual(400 * 86_400_000);
+    });
+
+    it('lets an expired round disappear from load and from the listings', async () => {
+      const short = await openRedisStore({ url: URL, prefix: `${h.prefix}short:`, retentionMs: 1 });
+      try {
+        const state = roundFixture({ id: 'r-expire', updatedAt: Date.now() });
+        await short.create(state);
+        await short.castBallot(state.id, 'card:mentorordninger', 'key-a', 4, 1);
+        await short.save({ ...state, status: 'ended' }, 1);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        expect(await short.load(state.id)).toBeUndefined();
+        expect(await short.counts(state.id)).toEqual({ participants: 0, ballots: {}, tallies: {} });
+        expect(await short.listByConversation(state.conversation, 10)).toEqual([]);
+        const { platform, tenant } = state.conversation;
+        expect(await short.listByTenant(platform, tenant, 10)).toEqual([]);
+        const index = await short.client.keys(`${h.prefix}short:idx:*`);
+        for (const key of index) expect(await short.client.zCard(key)).toBe(0);
+      } finally {
+        await short.close();
+      }
+    });
+
     it('rejects a key prefix with braces (it would move keys to another slot)', async () => {
       await expect(openRedisStore({ url: URL, prefix: 'x{y}:' })).rejects.toBeInstanceOf(
         StoreError,
