@@ -10,6 +10,7 @@ import {
   MAX_EXPORT_LINK_DAYS,
   MIN_EXPORT_LINK_DAYS,
 } from './app/signed-links.ts';
+import { DEFAULT_RETENTION_DAYS } from './core/round/retention.ts';
 import { isValidTimeZone } from './core/time.ts';
 
 /**
@@ -20,7 +21,12 @@ export interface Config {
   env: 'development' | 'production' | 'test';
   logLevel: string;
   dataDir: string;
+  /** Where rounds, ballots and reminders live: one SQLite file, or a Redis shared by instances. */
+  store: StoreConfig;
+  /** Kept for the sqlite store (and for `dialogrunde` CLI commands that open the file). */
   sqlitePath: string;
+  /** Days an ended round (all follow-up items done) is kept after its last change. */
+  retentionDays: number;
   /** HMAC secret for voter keys. */
   secret: string;
   /** Where the secret came from: the environment, or a generated file (development). */
@@ -38,6 +44,16 @@ export interface Config {
   teams: TeamsConfig;
   slack: SlackConfig;
 }
+
+export type StoreConfig =
+  | { kind: 'sqlite'; path: string }
+  | {
+      kind: 'redis';
+      /** e.g. redis://:password@redis.internal:6379/0 (rediss:// for TLS). */
+      url: string;
+      /** Prepended to every key, so several deployments can share one Redis. */
+      prefix: string;
+    };
 
 /** Microsoft Teams (Azure Bot Service). Off unless an app id or the anonymous dev flag is set. */
 export interface TeamsConfig {
@@ -95,6 +111,21 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().min(1).default('./data'),
   SQLITE_PATH: z.string().min(1).optional(),
+  STORE: z.enum(['sqlite', 'redis'], { error: 'must be sqlite or redis' }).default('sqlite'),
+  REDIS_URL: z
+    .url({
+      protocol: /^rediss?$/,
+      error: 'must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379',
+    })
+    .optional(),
+  REDIS_PREFIX: z
+    .string()
+    .regex(
+      /^[^{}\s]+$/,
+      'must not contain braces or spaces (braces would move keys to another slot)',
+    )
+    .default('dialogrunde:'),
+  RETENTION_DAYS: int(DEFAULT_RETENTION_DAYS, 1, 3650),
   DIALOGRUNDE_SECRET: z
     .string()
     .min(32, 'must be at least 32 characters (try: npx dialogrunde secret)')
@@ -166,16 +197,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'DIALOGRUNDE_SECRET: required in production (generate one: npx dialogrunde secret)',
     );
   }
+  if (parsed.success && parsed.data.STORE === 'redis' && !parsed.data.REDIS_URL) {
+    problems.push('REDIS_URL: required with STORE=redis (e.g. redis://127.0.0.1:6379)');
+  }
+  if (parsed.success && parsed.data.STORE === 'redis' && !parsed.data.DIALOGRUNDE_SECRET) {
+    // Voter keys are HMACs of the secret: instances with different secrets would count one person twice.
+    problems.push(
+      'DIALOGRUNDE_SECRET: required with STORE=redis, the same on every instance (generate one: npx dialogrunde secret)',
+    );
+  }
   if (parsed.success) problems.push(...teamsProblems(parsed.data), ...slackProblems(parsed.data));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const dataDir = resolve(e.DATA_DIR);
   const secret = e.DIALOGRUNDE_SECRET ?? developmentSecret(dataDir);
+  const sqlitePath = e.SQLITE_PATH ?? join(dataDir, 'dialogrunde.db');
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     dataDir,
-    sqlitePath: e.SQLITE_PATH ?? join(dataDir, 'dialogrunde.db'),
+    store:
+      e.STORE === 'redis' && e.REDIS_URL
+        ? { kind: 'redis', url: e.REDIS_URL, prefix: e.REDIS_PREFIX }
+        : { kind: 'sqlite', path: sqlitePath },
+    sqlitePath,
+    retentionDays: e.RETENTION_DAYS,
     secret,
     secretSource: e.DIALOGRUNDE_SECRET ? 'env' : 'file',
     extraDeckDirs: e.DECKS_DIR ? e.DECKS_DIR.split(',').map((d) => resolve(d.trim())) : [],

@@ -1,6 +1,6 @@
 import { networkInterfaces } from 'node:os';
 import { systemClock } from './app/clock.ts';
-import { createEmbeddedApp } from './app/compose.ts';
+import { createApp } from './app/compose.ts';
 import { BUILTIN_DECKS_DIR, DeckCatalog } from './app/decks.ts';
 import { createLogger } from './app/logger.ts';
 import { lateOutput, routeOutput } from './app/output-router.ts';
@@ -37,8 +37,12 @@ export async function start(config: Config) {
   const teamsOutput = lateOutput(() => teams?.output);
   let slack: SlackChannel | undefined;
   const slackOutput = lateOutput(() => slack?.output);
-  const app = await createEmbeddedApp({
-    sqlitePath: config.sqlitePath,
+  const app = await createApp({
+    store:
+      config.store.kind === 'sqlite'
+        ? { ...config.store, pollMs: config.schedulerPollMs }
+        : config.store,
+    retentionDays: config.retentionDays,
     secret: config.secret,
     clock: systemClock,
     output: routeOutput(
@@ -52,7 +56,6 @@ export async function start(config: Config) {
     decks,
     defaults: config.defaults,
     logger,
-    pollMs: config.schedulerPollMs,
   });
   web.attach(app.service);
   if (config.teams.enabled) {
@@ -94,7 +97,7 @@ export async function start(config: Config) {
   const local = ['127.0.0.1', '::1', 'localhost'].includes(config.host);
   web.setPublicUrl(config.publicUrl ?? (local ? undefined : lanUrl(server.port)) ?? server.url);
   app.scheduler.start((job) => app.service.handleJob(job));
-  logger.info({ url: server.url }, 'dialogrunde is running');
+  logger.info({ url: server.url, store: config.store.kind }, 'dialogrunde is running');
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -129,7 +132,14 @@ if (import.meta.main) {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(1);
   }
-  const running = await start(config);
+  const running = await start(config).catch((error: unknown) => {
+    // The usual cause: STORE=redis and Redis is not reachable. Say so, without a stack.
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
+    process.stderr.write(
+      `dialogrunde could not start: ${(error as Error).message}${cause ? ` (${cause})` : ''}\n`,
+    );
+    process.exit(1);
+  });
   process.stdout.write(
     `\ndialogrunde is running.\n  Open ${running.url}/ to start a round` +
       (running.publicUrl !== running.url

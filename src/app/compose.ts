@@ -1,20 +1,33 @@
-import type { ChannelOutput, Clock } from '../core/ports.ts';
+import type {
+  ChannelMemory,
+  ChannelOutput,
+  Clock,
+  InstallationStore,
+  RoundStore,
+  Scheduler,
+} from '../core/ports.ts';
+import { DEFAULT_RETENTION_DAYS } from '../core/round/retention.ts';
+import { BullmqScheduler } from '../scheduler/bullmq-scheduler.ts';
 import { SqliteScheduler } from '../scheduler/sqlite-scheduler.ts';
+import { openRedisStore, type RedisRoundStore } from '../store/redis-store.ts';
 import { openSqliteStore, type SqliteRoundStore } from '../store/sqlite-store.ts';
 import type { DeckCatalog } from './decks.ts';
 import { newId, VoterKeys } from './identity.ts';
 import type { Logger } from './logger.ts';
 import { type RoundDefaults, RoundService } from './round-service.ts';
 
-export interface EmbeddedOptions {
-  /** SQLite file, or ':memory:'. */
-  sqlitePath: string;
+interface CommonOptions {
   secret: string;
   clock: Clock;
   output: ChannelOutput;
   decks: DeckCatalog;
   defaults: RoundDefaults;
   logger: Logger;
+}
+
+export interface EmbeddedOptions extends CommonOptions {
+  /** SQLite file, or ':memory:'. */
+  sqlitePath: string;
   /** Scheduler polling interval in ms. */
   pollMs?: number;
 }
@@ -27,6 +40,43 @@ export interface EmbeddedApp {
   close(): Promise<void>;
 }
 
+/** What the channels need from whichever store runs: rounds, channel memory, installations. */
+export interface AppStore extends RoundStore {
+  readonly channelMemory: ChannelMemory;
+  readonly installations: InstallationStore;
+}
+
+export interface App {
+  service: RoundService;
+  store: AppStore;
+  scheduler: Scheduler;
+  /** Stops the scheduler (waiting for running jobs), then closes the store's connections. */
+  close(): Promise<void>;
+}
+
+export type StoreChoice =
+  | { kind: 'sqlite'; path: string; pollMs?: number }
+  | { kind: 'redis'; url: string; prefix: string };
+
+export interface AppOptions extends CommonOptions {
+  store: StoreChoice;
+  /** How long an ended round (follow-up done) is kept, in days. Default 400. */
+  retentionDays?: number;
+}
+
+/** The deployment the configuration asks for: embedded SQLite, or shared Redis. */
+export async function createApp(options: AppOptions): Promise<App> {
+  const choice = options.store;
+  if (choice.kind === 'sqlite') {
+    return createEmbeddedApp({
+      ...options,
+      sqlitePath: choice.path,
+      ...(choice.pollMs !== undefined && { pollMs: choice.pollMs }),
+    });
+  }
+  return createSharedApp({ ...options, url: choice.url, prefix: choice.prefix });
+}
+
 /** The embedded deployment: one SQLite file holds rounds, ballots and jobs. */
 export async function createEmbeddedApp(options: EmbeddedOptions): Promise<EmbeddedApp> {
   const store = await openSqliteStore({ path: options.sqlitePath, clock: options.clock });
@@ -36,7 +86,83 @@ export async function createEmbeddedApp(options: EmbeddedOptions): Promise<Embed
     pollMs: options.pollMs ?? 1000,
     onError: (error) => options.logger.error({ err: error }, 'scheduler poll failed'),
   });
-  const service = new RoundService({
+  return {
+    service: buildService(store, scheduler, options),
+    store,
+    scheduler,
+    close: async () => {
+      await scheduler.stop();
+      await store.close();
+    },
+  };
+}
+
+export interface SharedOptions extends CommonOptions {
+  url: string;
+  /** Key prefix of the store, e.g. 'dialogrunde:'; BullMQ's keys get `<prefix>{jobs}`. */
+  prefix: string;
+  retentionDays?: number;
+}
+
+/**
+ * The shared deployment: any number of instances on one Redis. Rounds and
+ * ballots in the Redis store, reminders and deadlines in BullMQ. Fails (a
+ * StoreError) when Redis cannot be reached within 2 s.
+ */
+export async function createSharedApp(
+  options: SharedOptions,
+): Promise<App & { store: RedisRoundStore; scheduler: BullmqScheduler }> {
+  const store = await openRedisStore({
+    url: options.url,
+    prefix: options.prefix,
+    retentionMs: (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400_000,
+  });
+  await warnAboutRedisSettings(store, options.logger);
+  // One hash tag for the whole queue: BullMQ's scripts touch several of its keys at once.
+  const scheduler = new BullmqScheduler({
+    url: options.url,
+    prefix: `${options.prefix}{jobs}`,
+    clock: options.clock,
+    onError: (error) => options.logger.error({ err: error }, 'scheduler error'),
+  });
+  return {
+    service: buildService(store, scheduler, options),
+    store,
+    scheduler,
+    close: async () => {
+      await scheduler.close();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * Rounds live only in Redis: without persistence a restart loses them, and an
+ * evicting policy drops them silently. Says so at start-up. Managed Redis
+ * often forbids CONFIG; then nothing is checked.
+ */
+async function warnAboutRedisSettings(store: RedisRoundStore, logger: Logger): Promise<void> {
+  try {
+    const aof = await store.client.configGet('appendonly');
+    const policy = await store.client.configGet('maxmemory-policy');
+    if (aof.appendonly !== 'yes') {
+      logger.warn(
+        'Redis runs without AOF (appendonly no): a Redis restart loses every round; set appendonly yes',
+      );
+    }
+    if (policy['maxmemory-policy'] !== 'noeviction') {
+      logger.warn(
+        { policy: policy['maxmemory-policy'] },
+        'Redis may evict keys: rounds and reminders can vanish; set maxmemory-policy noeviction',
+      );
+    }
+  } catch {
+    logger.info('Redis settings not checked (CONFIG is not allowed here)');
+  }
+}
+
+function buildService(store: RoundStore, scheduler: Scheduler, options: CommonOptions) {
+  return new RoundService({
     store,
     scheduler,
     output: options.output,
@@ -47,13 +173,4 @@ export async function createEmbeddedApp(options: EmbeddedOptions): Promise<Embed
     logger: options.logger,
     defaults: options.defaults,
   });
-  return {
-    service,
-    store,
-    scheduler,
-    close: async () => {
-      await scheduler.stop();
-      await store.close();
-    },
-  };
 }

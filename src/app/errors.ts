@@ -1,3 +1,6 @@
+import type { Failure } from '../core/views/types.ts';
+import { StoreError } from '../store/errors.ts';
+
 /** Infrastructure or programming failures (not user mistakes), with their cause. */
 export class AppError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -12,4 +15,16 @@ export class MissingDeckError extends AppError {
     super(`deck "${deckId}" is not loaded`);
     this.name = 'MissingDeckError';
   }
+}
+
+/**
+ * What to tell a user about a thrown error: `unavailable` when the store or
+ * scheduler could not be reached (a StoreError anywhere in the cause chain:
+ * nothing was saved, trying again later will work), else `unexpected`.
+ */
+export function failureOf(error: unknown): Failure {
+  for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof StoreError) return 'unavailable';
+  }
+  return 'unexpected';
 }

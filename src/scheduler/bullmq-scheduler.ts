@@ -3,6 +3,7 @@ import { type Job as BullJob, Queue, Worker } from 'bullmq';
 import { createClient } from 'redis';
 import type { Clock, Job, JobHandler, Scheduler } from '../core/ports.ts';
 import { StoreError } from '../store/errors.ts';
+import { withTimeout } from '../store/redis-client.ts';
 import { defaultBackoff } from './sqlite-scheduler.ts';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -29,6 +30,12 @@ export interface BullmqSchedulerOptions {
   keepFinishedMs?: number;
   /** How long a worker holds a job before BullMQ considers it stalled. Default 30 s. */
   lockMs?: number;
+  /**
+   * Longest wait for schedule, cancel, cancelRound and pending, in ms: while
+   * Redis is unreachable they fail after this instead of waiting for a
+   * reconnect (the request that asked for them answers politely). Default 2000.
+   */
+  opTimeoutMs?: number;
   /** Worker concurrency (real timing). Default 4. */
   concurrency?: number;
   /** Told when a delivery is skipped: `stale` (replaced or cancelled), `delivered` (marker already set). For logs. */
@@ -107,6 +114,7 @@ export class BullmqScheduler implements Scheduler {
   #handler: JobHandler | undefined;
   #connected: Promise<unknown> | undefined;
   readonly #inFlight = new Set<Promise<number>>();
+  readonly #opTimeoutMs: number;
 
   constructor(options: BullmqSchedulerOptions) {
     const url = options.url ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
@@ -121,6 +129,7 @@ export class BullmqScheduler implements Scheduler {
     this.#keepFinishedMs = options.keepFinishedMs ?? 30 * 24 * 60 * 60_000;
     this.#lockMs = options.lockMs ?? 30_000;
     this.#concurrency = options.concurrency ?? 4;
+    this.#opTimeoutMs = options.opTimeoutMs ?? 2000;
     this.#onError = options.onError ?? (() => {});
     this.#onSkipped = options.onSkipped ?? (() => {});
     this.#queue = new Queue<Payload, unknown, string>(this.#queueName, {
@@ -376,7 +385,8 @@ export class BullmqScheduler implements Scheduler {
 
   async #guard<T>(name: string, fn: () => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      // Polls run in the background and may take long; requests must not wait on a dead Redis.
+      return name === 'poll' ? await fn() : await withTimeout(fn(), this.#opTimeoutMs);
     } catch (cause) {
       if (cause instanceof StoreError) throw cause;
       throw new StoreError(`bullmq scheduler: ${name} failed`, { cause });

@@ -41,7 +41,8 @@ export async function connectRedis(options: RedisConnectOptions): Promise<RedisC
   return client;
 }
 
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+/** Rejects when `promise` has not settled within `ms` ms (the operation may still finish later). */
+export async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
@@ -87,10 +88,20 @@ export class LuaScript {
   }
 }
 
-/** Runs `fn`; any failure that is not already a StoreError becomes one, with the cause kept. */
+/**
+ * How long one store operation may take before it fails, in ms. A Redis that
+ * is down fails at once (no offline queue); this bounds one that hangs, so a
+ * vote is answered within 2 s either way.
+ */
+export const OPERATION_TIMEOUT_MS = 2000;
+
+/**
+ * Runs `fn` for at most OPERATION_TIMEOUT_MS; any failure that is not already
+ * a StoreError becomes one, with the cause kept.
+ */
 export async function guarded<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
-    return await fn();
+    return await withTimeout(fn(), OPERATION_TIMEOUT_MS);
   } catch (cause) {
     if (cause instanceof StoreError) throw cause;
     throw new StoreError(`redis store: ${what} failed`, { cause });

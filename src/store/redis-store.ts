@@ -17,7 +17,14 @@ import type {
 import { openBoxIds } from '../core/round/boxes.ts';
 import { DEFAULT_RETENTION_DAYS, keepUntil } from '../core/round/retention.ts';
 import { StoreError } from './errors.ts';
-import { connectRedis, guarded, LuaScript, type RedisClient } from './redis-client.ts';
+import {
+  connectRedis,
+  guarded,
+  LuaScript,
+  OPERATION_TIMEOUT_MS,
+  type RedisClient,
+  withTimeout,
+} from './redis-client.ts';
 import { RedisChannelMemory, RedisInstallationStore } from './redis-memory.ts';
 import {
   CAST_SCRIPT,
@@ -311,7 +318,7 @@ export class RedisRoundStore implements RoundStore {
 
   async ping(): Promise<boolean> {
     try {
-      return (await this.client.ping()) === 'PONG';
+      return (await withTimeout(this.client.ping(), OPERATION_TIMEOUT_MS)) === 'PONG';
     } catch {
       return false;
     }

@@ -4,7 +4,7 @@ import type { DomainError } from '../../core/errors.ts';
 import type { ConversationRef, Lang } from '../../core/model.ts';
 import type { RoundSummaryRow } from '../../core/ports.ts';
 import { errorView, helpView } from '../../core/views/messages.ts';
-import type { ViewModel } from '../../core/views/types.ts';
+import type { Failure, ViewModel } from '../../core/views/types.ts';
 import { LANG_WORDS, parseCommand, parseStartArgs, type StartOptions } from '../text-commands.ts';
 import { renderMessages } from './blocks/index.ts';
 import type { SlackMessage } from './blocks/kit.ts';
@@ -49,7 +49,7 @@ export async function langOfRound(service: RoundService, roundId: string): Promi
   );
 }
 
-export function errorMessage(lang: Lang, error: DomainError | 'unexpected'): SlackMessage {
+export function errorMessage(lang: Lang, error: DomainError | Failure): SlackMessage {
   return renderMessages(errorView(lang, error));
 }
 

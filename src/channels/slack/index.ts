@@ -1,13 +1,21 @@
 import { type AnyMiddlewareArgs, App, type Middleware, type RespondFn } from '@slack/bolt';
 import express, { type Express } from 'express';
+import { failureOf } from '../../app/errors.ts';
 import type { Logger } from '../../app/logger.ts';
 import { systemTimers, type Timers } from '../../app/outbox/timers.ts';
 import type { RoundService } from '../../app/round-service.ts';
 import type { SlackConfig } from '../../config.ts';
 import type { ChannelMemory, Clock, InstallationStore, RoundStore } from '../../core/ports.ts';
+import type { Failure } from '../../core/views/types.ts';
 import { listenForHome } from './app-home.ts';
 import { ACTION_ID_PATTERN, FORM_ACTION_ID_PATTERN } from './blocks/buttons.ts';
-import { mentionText, type Reply, runTextCommand, type SlackDeps } from './commands.ts';
+import {
+  errorMessage,
+  mentionText,
+  type Reply,
+  runTextCommand,
+  type SlackDeps,
+} from './commands.ts';
 import { deliveryId, fromAction, fromCommand, fromEvent } from './envelope.ts';
 import {
   createWiring,
@@ -23,6 +31,7 @@ import {
   openForm,
   type SubmitPayload,
 } from './modals/index.ts';
+import { refusal } from './modals/submit.ts';
 import { SlackOutput } from './output.ts';
 import { SummaryUploads } from './summary-upload.ts';
 import { SLACK_API_URL, slackClientOptions, slackLogger } from './web-client.ts';
@@ -156,12 +165,48 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
     while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
   };
 
+  /**
+   * Tells the person behind a failed delivery, in the deployment's language,
+   * that it failed: acknowledges it if nobody did, then answers through
+   * `respond` (commands, buttons) or, for a form, in the open modal.
+   */
+  const tellFailure = async (args: MiddlewareArgs, failure: Failure): Promise<void> => {
+    const lang = deps?.service.deps.defaults.lang ?? 'da';
+    const body = args.body as { type?: unknown };
+    try {
+      if ('ack' in args && typeof args.ack === 'function') {
+        const answer =
+          body.type === 'view_submission' ? refusal(undefined, failure, {}, lang) : undefined;
+        await (args.ack as (a?: unknown) => Promise<void>)(answer).catch(() => undefined);
+      }
+      if ('respond' in args && typeof args.respond === 'function') {
+        const respond = args.respond as RespondFn;
+        await respond({
+          response_type: 'ephemeral',
+          replace_original: false,
+          ...errorMessage(lang, failure),
+        });
+      }
+    } catch (error) {
+      logger.error({ err: error }, 'slack: the failure message could not be sent');
+    }
+  };
+
   // One effect per delivery: the first claim wins; a failed delivery gives its claim back.
   const handleOnce = async (args: MiddlewareArgs): Promise<void> => {
     const id = deliveryId(args.body);
     if (!id) return args.next();
     const key = `slack:${id}`;
-    if (!(await store.claim(key, DELIVERY_CLAIM_MS))) {
+    let first: boolean;
+    try {
+      first = await store.claim(key, DELIVERY_CLAIM_MS);
+    } catch (error) {
+      // The store is unreachable: run nothing; say that nothing was saved.
+      logger.error({ err: error }, 'slack: store unreachable; answering "not saved"');
+      await tellFailure(args, failureOf(error));
+      return;
+    }
+    if (!first) {
       logger.info({ retry: args.context.retryNum ?? 0 }, 'slack: repeated delivery ignored');
       if ('ack' in args && typeof args.ack === 'function') await args.ack();
       return;
@@ -172,6 +217,8 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
       await store.release(key).catch((e: unknown) => {
         logger.error({ err: e }, 'slack: releasing a delivery claim failed');
       });
+      // Acknowledged already (actions, commands): the person would otherwise hear nothing.
+      await tellFailure(args, failureOf(error));
       throw error;
     }
   };

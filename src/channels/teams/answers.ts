@@ -2,7 +2,7 @@ import type { Activity } from '@microsoft/agents-activity';
 import type { DomainError } from '../../core/errors.ts';
 import type { Lang } from '../../core/model.ts';
 import { errorView } from '../../core/views/messages.ts';
-import type { ViewModel } from '../../core/views/types.ts';
+import type { Failure, ViewModel } from '../../core/views/types.ts';
 import type { CardJson } from '../cards/bind.ts';
 import { type TeamsCardExtras, teamsCard, USER_SPECIFIC_KINDS } from './cards.ts';
 
@@ -14,7 +14,7 @@ import { type TeamsCardExtras, teamsCard, USER_SPECIFIC_KINDS } from './cards.ts
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 
 /** A refusal as a polite card in the round's (else the user's) language. */
-export function errorCard(lang: Lang, error: DomainError | 'unexpected'): CardJson {
+export function errorCard(lang: Lang, error: DomainError | Failure): CardJson {
   return teamsCard(errorView(lang, error));
 }
 

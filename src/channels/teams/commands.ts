@@ -13,7 +13,7 @@ import {
   helpView,
   welcomeView,
 } from '../../core/views/messages.ts';
-import type { ViewModel } from '../../core/views/types.ts';
+import type { Failure, ViewModel } from '../../core/views/types.ts';
 import { bindCard, type CardJson } from '../cards/bind.ts';
 import {
   parseCommand,
@@ -108,7 +108,7 @@ export function parseStartArgs(
   return parseStartWords(args, isDeck);
 }
 
-function errorCard(lang: Lang, error: DomainError | 'unexpected'): CardJson {
+function errorCard(lang: Lang, error: DomainError | Failure): CardJson {
   return bindCard('error', errorView(lang, error));
 }
 

@@ -10,7 +10,7 @@ import type { RoundService } from '../../app/round-service.ts';
 import type { TeamsConfig } from '../../config.ts';
 import type { ChannelMemory, ChannelOutput, Clock, RoundStore } from '../../core/ports.ts';
 import { facilitatorChatOpener } from './facilitator-chat.ts';
-import { quietTurnErrors, TeamsBot } from './invoke.ts';
+import { answerUnavailable, quietTurnErrors, TeamsBot } from './invoke.ts';
 import { TeamsOutput } from './output.ts';
 import { type SummaryLinkOptions, SummaryLinks } from './summary-extras.ts';
 
@@ -162,6 +162,8 @@ export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
     next();
   };
 
+  /** Requests that arrived while the store could not be reached. */
+  const unavailable = new WeakSet<Request>();
   /** Activity ids `admit` claimed, per request: given back when the turn fails. */
   const claims = new WeakMap<Request, string>();
 
@@ -198,7 +200,16 @@ export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
     }
     const key = activityKey(body);
     if (key !== undefined) {
-      const first = await options.store.claim(key, ACTIVITY_CLAIM_MS);
+      let first: boolean;
+      try {
+        first = await options.store.claim(key, ACTIVITY_CLAIM_MS);
+      } catch (error) {
+        // The store is unreachable: run nothing, but tell the user nothing was saved.
+        logger.error({ err: error }, 'teams: store unreachable; answering "not saved"');
+        unavailable.add(req);
+        next();
+        return;
+      }
       if (!first) {
         logger.info({ type: body.type }, 'teams: repeated activity ignored');
         res.status(200).end();
@@ -219,6 +230,7 @@ export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
       const current = bot;
       if (!current) throw new Error('teams channel used before attach(service)');
       await adapter.process(req, res, async (context) => {
+        if (unavailable.has(req)) return answerUnavailable(context);
         try {
           await current.run(context);
         } catch (error) {

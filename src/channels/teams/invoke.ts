@@ -1,4 +1,4 @@
-import type { Activity } from '@microsoft/agents-activity';
+import { Activity } from '@microsoft/agents-activity';
 import {
   ActivityHandler,
   type AdaptiveCardInvokeResponse,
@@ -8,6 +8,7 @@ import {
   MessageFactory,
   type TurnContext,
 } from '@microsoft/agents-hosting';
+import { failureOf } from '../../app/errors.ts';
 import type { Identity } from '../../app/identity.ts';
 import type { Logger } from '../../app/logger.ts';
 import type { RoundService } from '../../app/round-service.ts';
@@ -183,7 +184,7 @@ export class TeamsBot extends ActivityHandler {
       );
     } catch (error) {
       this.#d.logger.error({ err: error }, 'teams: card action failed');
-      card = errorCard(langOfLocale(context.activity.locale), 'unexpected');
+      card = errorCard(langOfLocale(context.activity.locale), failureOf(error));
     }
     return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card };
   }
@@ -225,10 +226,34 @@ export function quietTurnErrors(adapter: CloudAdapter, logger: Logger): void {
     logger.error({ err: error, type: context.activity.type }, 'teams: unhandled error in a turn');
     if (context.activity.type !== 'message') return;
     try {
-      const card = errorCard(langOfLocale(context.activity.locale), 'unexpected');
+      const card = errorCard(langOfLocale(context.activity.locale), failureOf(error));
       await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
     } catch (sendError) {
       logger.error({ err: sendError }, 'teams: the error card could not be sent');
     }
   };
+}
+
+/**
+ * The turn for an activity that arrived while the store was unreachable (its
+ * id could not even be claimed): nothing is run; a card press is answered
+ * with the "not saved, try again" card, a message with the same card.
+ */
+export async function answerUnavailable(context: TurnContext): Promise<void> {
+  const card = errorCard(langOfLocale(context.activity.locale), 'unavailable');
+  if (context.activity.type === 'invoke') {
+    const body: AdaptiveCardInvokeResponse = {
+      statusCode: 200,
+      type: ADAPTIVE_CARD_CONTENT_TYPE,
+      value: card,
+    };
+    // The adapter turns an `invokeResponse` activity into the HTTP answer of the invoke.
+    await context.sendActivity(
+      Activity.fromObject({ type: 'invokeResponse', value: { status: 200, body } }),
+    );
+    return;
+  }
+  if (context.activity.type === 'message') {
+    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+  }
 }

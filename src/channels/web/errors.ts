@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
+import { failureOf } from '../../app/errors.ts';
 import type { DomainError, ErrorCode } from '../../core/errors.ts';
 import { errorMessage, t } from '../../core/i18n/index.ts';
 import type { Lang, Localized } from '../../core/model.ts';
@@ -100,10 +101,11 @@ export function sendInvalidBody(res: Response, lang: Lang, issues: z.ZodError['i
 
 /** Both languages: a failing request may not even know its round. */
 const UNEXPECTED = `${t('da', 'error.unexpected')} / ${t('en', 'error.unexpected')}`;
+const UNAVAILABLE = `${t('da', 'error.unavailable')} / ${t('en', 'error.unavailable')}`;
 
 /**
  * Wraps an async route: a throw is a bug or an outage, answered with a polite
- * 500 and logged with the round and route only (no ids of people, no bodies).
+ * 500 (bug) or 503 (store unreachable) and logged with the round and route only (no ids of people, no bodies).
  */
 export function route(
   ctx: WebContext,
@@ -121,6 +123,12 @@ export function route(
       ctx.logger.error({ err: error, route: name, roundId }, 'web request failed');
       if (res.headersSent) {
         res.end();
+        return;
+      }
+      if (failureOf(error) === 'unavailable') {
+        // The store is unreachable: nothing was saved; a retry in a few seconds may work.
+        res.set('Retry-After', '5');
+        send(res, 503, { code: 'unavailable', message: UNAVAILABLE });
         return;
       }
       send(res, 500, { code: 'unexpected', message: UNEXPECTED });

@@ -203,6 +203,8 @@ export const da = {
   'error.busy': 'Der er travlt lige nu. Prøv igen om et øjeblik.',
   'error.unknown_command': 'Den kommando kender jeg ikke. Skriv «hjælp» for at se mulighederne.',
   'error.unexpected': 'Noget gik galt hos os. Prøv igen om lidt; dine tidligere svar er gemt.',
+  'error.unavailable':
+    'Dialogrunde kan ikke nå sine data lige nu, så dette blev ikke gemt. Prøv igen om et øjeblik; dine tidligere svar er i sikkerhed.',
 } as const;
 
 export type MessageKey = keyof typeof da;

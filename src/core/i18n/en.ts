@@ -207,4 +207,6 @@ export const en: Record<MessageKey, string> = {
   'error.unknown_command': 'I do not know that command. Type “help” to see what I can do.',
   'error.unexpected':
     'Something went wrong on our side. Please try again shortly; your earlier answers are saved.',
+  'error.unavailable':
+    'Dialogrunde cannot reach its storage right now, so this was not saved. Please try again in a moment; your earlier answers are safe.',
 };

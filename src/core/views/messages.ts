@@ -1,7 +1,7 @@
 import type { DomainError } from '../errors.ts';
 import { errorMessage, t } from '../i18n/index.ts';
 import type { Lang } from '../model.ts';
-import type { ErrorView, HelpView } from './types.ts';
+import type { ErrorView, Failure, HelpView } from './types.ts';
 
 export function helpView(lang: Lang, k = 3): HelpView {
   return {
@@ -20,10 +20,13 @@ export function helpView(lang: Lang, k = 3): HelpView {
   };
 }
 
-/** A refusal or failure as a polite message; `unexpected` covers bugs and outages. */
-export function errorView(lang: Lang, error: DomainError | 'unexpected'): ErrorView {
-  const code = error === 'unexpected' ? 'unexpected' : error.code;
-  const message = error === 'unexpected' ? t(lang, 'error.unexpected') : errorMessage(lang, error);
+/**
+ * A refusal or failure as a polite message: `unexpected` for bugs,
+ * `unavailable` when the store cannot be reached (nothing was saved).
+ */
+export function errorView(lang: Lang, error: DomainError | Failure): ErrorView {
+  const code = typeof error === 'string' ? error : error.code;
+  const message = typeof error === 'string' ? t(lang, `error.${error}`) : errorMessage(lang, error);
   return {
     kind: 'error',
     key: `error:${code}`,

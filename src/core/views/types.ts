@@ -334,12 +334,18 @@ export interface HelpView {
   actions?: { title: string; command: string }[];
 }
 
+/**
+ * A failure that is not a refusal by the rules: `unexpected` (a bug) or
+ * `unavailable` (the store cannot be reached; nothing was saved).
+ */
+export type Failure = 'unexpected' | 'unavailable';
+
 export interface ErrorView {
   kind: 'error';
   key: string;
   lang: Lang;
   title: string;
-  code: ErrorCode | 'unexpected';
+  code: ErrorCode | Failure;
   message: string;
 }
 

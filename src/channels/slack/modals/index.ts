@@ -7,6 +7,7 @@
  * group's message changes through the round's effects and the outbox.
  */
 import type { WebClient } from '@slack/web-api';
+import { failureOf } from '../../../app/errors.ts';
 import { type Identity, newId } from '../../../app/identity.ts';
 import type { RoundService, ServiceCommand } from '../../../app/round-service.ts';
 import { prioritize } from '../../../app/voting.ts';
@@ -234,7 +235,7 @@ export async function answerSubmission(
     submitted = await submitForm(deps, body, client);
   } catch (error) {
     const form = decodeMetadata(body.view?.private_metadata)?.form;
-    await ack(refusal(form, 'unexpected', {}, deps.service.deps.defaults.lang));
+    await ack(refusal(form, failureOf(error), {}, deps.service.deps.defaults.lang));
     throw error;
   }
   await ack(submitted.answer);

@@ -17,6 +17,7 @@ import type { Lang } from '../../../core/model.ts';
 import { LIMITS } from '../../../core/round/commands.ts';
 import { cleanText } from '../../../core/round/content.ts';
 import { errorView } from '../../../core/views/messages.ts';
+import type { Failure } from '../../../core/views/types.ts';
 import { FORM_COMMANDS, FORM_FIELDS, type FormKind, refusalModal } from './forms.ts';
 import type { ModalView } from './kit.ts';
 
@@ -117,10 +118,11 @@ const FIELD_OF_CODE: Readonly<Record<FormKind, Partial<Record<ErrorCode, string>
 };
 
 /** Refusals that may pass if the same form is sent again in a moment: the input is kept. */
-const TRANSIENT: ReadonlySet<ErrorCode | 'unexpected'> = new Set([
+const TRANSIENT: ReadonlySet<ErrorCode | Failure> = new Set([
   'busy',
   'round_paused',
   'unexpected',
+  'unavailable',
 ]);
 
 /**
@@ -149,7 +151,7 @@ export function fieldOf(
 /** The answer to a refused submission, in the round's language (see the module comment). */
 export function refusal(
   form: FormKind | undefined,
-  error: DomainError | 'unexpected',
+  error: DomainError | Failure,
   data: Record<string, unknown>,
   lang: Lang,
 ): SubmitAnswer {
@@ -157,7 +159,7 @@ export function refusal(
   const field =
     form === undefined
       ? undefined
-      : error === 'unexpected' || TRANSIENT.has(error.code)
+      : typeof error === 'string' || TRANSIENT.has(error.code)
         ? FORM_FIELDS[form][0]
         : fieldOf(form, error, data);
   if (field !== undefined) return { response_action: 'errors', errors: { [field]: view.message } };
