@@ -19,12 +19,13 @@ export class MissingDeckError extends AppError {
 
 /**
  * What to tell a user about a thrown error: `unavailable` when the store or
- * scheduler could not be reached (a StoreError anywhere in the cause chain:
- * nothing was saved, trying again later will work), else `unexpected`.
+ * scheduler could not be reached (a StoreError that is not permanent,
+ * anywhere in the cause chain: nothing was saved, trying again later will
+ * work), else `unexpected`.
  */
 export function failureOf(error: unknown): Failure {
   for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
-    if (e instanceof StoreError) return 'unavailable';
+    if (e instanceof StoreError) return e.permanent ? 'unexpected' : 'unavailable';
   }
   return 'unexpected';
 }

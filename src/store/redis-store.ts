@@ -54,7 +54,8 @@ export interface RedisStoreOptions {
 
 export async function openRedisStore(options: RedisStoreOptions): Promise<RedisRoundStore> {
   const prefix = options.prefix ?? 'dialogrunde:';
-  if (/[{}]/.test(prefix)) throw new StoreError('redis key prefix must not contain { or }');
+  if (/[{}]/.test(prefix))
+    throw new StoreError('redis key prefix must not contain { or }', { permanent: true });
   const client = await connectRedis(options);
   return new RedisRoundStore(client, { ...options, prefix });
 }
@@ -125,7 +126,8 @@ export class RedisRoundStore implements RoundStore {
         [k.doc, k.open, k.tallies, k.participants],
         [k.ballotPrefix, JSON.stringify(state), ...openBoxIds(state)],
       );
-      if (Number(created) !== 1) throw new StoreError(`round ${state.id} already exists`);
+      if (Number(created) !== 1)
+        throw new StoreError(`round ${state.id} already exists`, { permanent: true });
       const c = state.conversation;
       await Promise.all([
         this.client.zAdd(this.#conversationIndex(c), { score: state.createdAt, value: state.id }),
@@ -186,7 +188,8 @@ export class RedisRoundStore implements RoundStore {
     _at: number,
   ): Promise<CastResult> {
     // A rating in the priority box (or card ids in a card box) is a caller bug.
-    if (!ballotFits(box, value)) throw new StoreError(`ballot does not fit the kind of box ${box}`);
+    if (!ballotFits(box, value))
+      throw new StoreError(`ballot does not fit the kind of box ${box}`, { permanent: true });
     return guarded('castBallot', async (): Promise<CastResult> => {
       const k = roundKeys(this.prefix, roundId);
       const reply = await scripts.cast.run(
@@ -230,7 +233,7 @@ export class RedisRoundStore implements RoundStore {
     return guarded('join', async () => {
       const k = roundKeys(this.prefix, roundId);
       const n = Number(await scripts.join.run(this.client, [k.doc, k.participants], [voterKey]));
-      if (n < 0) throw new StoreError(`round ${roundId} not found`);
+      if (n < 0) throw new StoreError(`round ${roundId} not found`, { permanent: true });
       return n;
     });
   }
@@ -380,6 +383,6 @@ export class RedisRoundStore implements RoundStore {
 
 function boxOf(value: unknown): BoxId {
   const box = String(value);
-  if (!isBoxId(box)) throw new StoreError('invalid box id in store');
+  if (!isBoxId(box)) throw new StoreError('invalid box id in store', { permanent: true });
   return box;
 }

@@ -106,7 +106,7 @@ export function boxCounts(sql: Sql, roundId: string): Omit<RoundCounts, 'partici
 
 function boxOf(row: Row): BoxId {
   const value = str(row, 'box');
-  if (!isBoxId(value)) throw new StoreError('invalid box id in store');
+  if (!isBoxId(value)) throw new StoreError('invalid box id in store', { permanent: true });
   return value;
 }
 

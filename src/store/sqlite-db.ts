@@ -95,7 +95,8 @@ export function changed(result: { changes: number | bigint }): number {
 
 export function str(row: Row, column: string): string {
   const value = row[column];
-  if (typeof value !== 'string') throw new StoreError(`column ${column} is not text`);
+  if (typeof value !== 'string')
+    throw new StoreError(`column ${column} is not text`, { permanent: true });
   return value;
 }
 
@@ -103,5 +104,5 @@ export function num(row: Row, column: string): number {
   const value = row[column];
   if (typeof value === 'number') return value;
   if (typeof value === 'bigint') return Number(value);
-  throw new StoreError(`column ${column} is not a number`);
+  throw new StoreError(`column ${column} is not a number`, { permanent: true });
 }

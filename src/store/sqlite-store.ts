@@ -82,7 +82,7 @@ export class SqliteRoundStore implements RoundStore {
   async create(state: RoundState): Promise<RoundRecord> {
     return this.#write('create', () => {
       if (roundExists(this.#sql, state.id))
-        throw new StoreError(`round ${state.id} already exists`);
+        throw new StoreError(`round ${state.id} already exists`, { permanent: true });
       insertRound(this.#sql, state);
       reconcileBoxes(this.#sql, state);
       return { state: structuredClone(state), version: 1 };
@@ -121,7 +121,8 @@ export class SqliteRoundStore implements RoundStore {
     at: number,
   ): Promise<CastResult> {
     // A rating in the priority box (or card ids in a card box) is a caller bug.
-    if (!ballotFits(box, value)) throw new StoreError(`ballot does not fit the kind of box ${box}`);
+    if (!ballotFits(box, value))
+      throw new StoreError(`ballot does not fit the kind of box ${box}`, { permanent: true });
     return this.#write('castBallot', (): CastResult => {
       if (!roundExists(this.#sql, roundId)) return { ok: false, reason: 'round_not_found' };
       const result = castInto(this.#sql, roundId, box, voterKey, value, at);
@@ -143,7 +144,8 @@ export class SqliteRoundStore implements RoundStore {
 
   async join(roundId: string, voterKey: string, at: number): Promise<number> {
     return this.#write('join', () => {
-      if (!roundExists(this.#sql, roundId)) throw new StoreError(`round ${roundId} not found`);
+      if (!roundExists(this.#sql, roundId))
+        throw new StoreError(`round ${roundId} not found`, { permanent: true });
       addParticipant(this.#sql, roundId, voterKey, at);
       return participantCount(this.#sql, roundId);
     });

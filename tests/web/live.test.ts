@@ -212,12 +212,13 @@ describe('health and shutdown', () => {
     const ready = await fetch(`${s.url}/readyz`);
     expect(ready.status).toBe(503);
     expect(await ready.json()).toEqual({ ok: false });
-    // A request that needs the store now gets a polite 500, not a crash.
+    // A request that needs the store now gets a polite 503 ("not saved, try again"), not a crash.
     const state = await fetch(`${s.url}/api/rounds/nope-nope-nope-nope-00/state`);
-    expect(state.status).toBe(500);
+    expect(state.status).toBe(503);
+    expect(state.headers.get('retry-after')).toBe('5');
     const body = (await state.json()) as { error: { code: string; message: string } };
-    expect(body.error.code).toBe('unexpected');
-    expect(body.error.message).toContain('Noget gik galt');
+    expect(body.error.code).toBe('unavailable');
+    expect(body.error.message).toContain('kan ikke nå sine data');
   });
 
   it('lets a request in flight finish when shutdown starts', async () => {
