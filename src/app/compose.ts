@@ -84,7 +84,7 @@ export async function createEmbeddedApp(options: EmbeddedOptions): Promise<Embed
     db: store.db,
     clock: options.clock,
     pollMs: options.pollMs ?? 1000,
-    onError: (error) => options.logger.error({ err: error }, 'scheduler poll failed'),
+    onError: throttledErrors(options.logger, 'scheduler poll failed'),
   });
   return {
     service: buildService(store, scheduler, options),
@@ -123,7 +123,7 @@ export async function createSharedApp(
     url: options.url,
     prefix: `${options.prefix}{jobs}`,
     clock: options.clock,
-    onError: (error) => options.logger.error({ err: error }, 'scheduler error'),
+    onError: throttledErrors(options.logger, 'scheduler error'),
   });
   return {
     service: buildService(store, scheduler, options),
@@ -159,6 +159,31 @@ async function warnAboutRedisSettings(store: RedisRoundStore, logger: Logger): P
   } catch {
     logger.info('Redis settings not checked (CONFIG is not allowed here)');
   }
+}
+
+/**
+ * Logs the first error at once, then at most one line per `everyMs` with how
+ * many were left out: during an outage every reconnect attempt of every
+ * connection reports the same failure, many times a second.
+ */
+export function throttledErrors(
+  logger: Logger,
+  message: string,
+  everyMs = 30_000,
+  now: () => number = Date.now,
+): (error: unknown) => void {
+  let last = Number.NEGATIVE_INFINITY;
+  let skipped = 0;
+  return (error) => {
+    const at = now();
+    if (at - last < everyMs) {
+      skipped += 1;
+      return;
+    }
+    logger.error({ err: error, ...(skipped > 0 && { skipped }) }, message);
+    last = at;
+    skipped = 0;
+  };
 }
 
 function buildService(store: RoundStore, scheduler: Scheduler, options: CommonOptions) {

@@ -167,6 +167,16 @@ export class BullmqScheduler implements Scheduler {
       const previous = await this.#redis.get(`${this.#keys}current:${job.id}`);
       const keepSec = Math.ceil(this.#keepFinishedMs / 1000);
       const delay = this.#manual ? FAR_MS : Math.max(0, job.runAt - this.#clock.now());
+      // Before the job exists: a worker may take a job that is due at once right
+      // after add(), and must then find it current (else it is skipped as stale).
+      await this.#redis
+        .multi()
+        .set(`${this.#keys}current:${job.id}`, bullId, { expiration: { type: 'PX', value: ttl } })
+        .sAdd(roundKey, job.id)
+        // The index lives as long as its longest-lived job (NX: a new key has no TTL yet).
+        .pExpire(roundKey, ttl, 'NX')
+        .pExpire(roundKey, ttl, 'GT')
+        .exec();
       // A no-op when BullMQ still holds this id (pending, or already delivered).
       await this.#queue.add(
         job.type,
@@ -181,14 +191,6 @@ export class BullmqScheduler implements Scheduler {
           removeOnFail: { age: keepSec },
         },
       );
-      await this.#redis
-        .multi()
-        .set(`${this.#keys}current:${job.id}`, bullId, { expiration: { type: 'PX', value: ttl } })
-        .sAdd(roundKey, job.id)
-        // The index lives as long as its longest-lived job (NX: a new key has no TTL yet).
-        .pExpire(roundKey, ttl, 'NX')
-        .pExpire(roundKey, ttl, 'GT')
-        .exec();
       if (previous && previous !== bullId) await this.#removeIfNotRunning(previous);
     });
   }
