@@ -5,12 +5,13 @@ import {
 } from '@microsoft/agents-hosting';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../../app/logger.ts';
+import type { EditGate } from '../../app/outbox/edit-gate.ts';
 import { systemTimers, type Timers } from '../../app/outbox/timers.ts';
 import type { RoundService } from '../../app/round-service.ts';
 import type { TeamsConfig } from '../../config.ts';
 import type { ChannelMemory, ChannelOutput, Clock, RoundStore } from '../../core/ports.ts';
 import { facilitatorChatOpener } from './facilitator-chat.ts';
-import { answerUnavailable, quietTurnErrors, TeamsBot } from './invoke.ts';
+import { answerUnavailable, quietTurnErrors, TeamsBot, TURN_FAILED } from './invoke.ts';
 import { TeamsOutput } from './output.ts';
 import { type SummaryLinkOptions, SummaryLinks } from './summary-extras.ts';
 
@@ -41,6 +42,11 @@ export interface TeamsChannelOptions {
    * `PUBLIC_URL`. Without a public URL the card goes out without them (a warning is logged once).
    */
   summaryLinks?: SummaryLinkOptions;
+  /**
+   * Several instances on one Redis: posts each card once and spaces and
+   * orders its edits across them (`createRedisEditGate`). Absent: one instance.
+   */
+  editGate?: EditGate;
 }
 
 export interface TeamsChannel {
@@ -126,6 +132,7 @@ export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
     timers: options.timers ?? systemTimers,
     logger,
     summaryLinks,
+    ...(options.editGate && { editGate: options.editGate }),
   });
   const openFacilitatorChat = facilitatorChatOpener({
     adapter,
@@ -233,6 +240,7 @@ export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
         if (unavailable.has(req)) return answerUnavailable(context);
         try {
           await current.run(context);
+          if (context.turnState.get(TURN_FAILED) === true) await release(req);
         } catch (error) {
           await release(req);
           throw error;

@@ -184,6 +184,8 @@ export class TeamsBot extends ActivityHandler {
       );
     } catch (error) {
       this.#d.logger.error({ err: error }, 'teams: card action failed');
+      // Answered (200, an error card), but failed: the activity id must be given back.
+      context.turnState.set(TURN_FAILED, true);
       card = errorCard(langOfLocale(context.activity.locale), failureOf(error));
     }
     return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card };
@@ -233,6 +235,9 @@ export function quietTurnErrors(adapter: CloudAdapter, logger: Logger): void {
     }
   };
 }
+
+/** Set in a turn's state when the turn answered politely but its work failed. */
+export const TURN_FAILED = Symbol('dialogrunde.turnFailed');
 
 /**
  * The turn for an activity that arrived while the store was unreachable (its
