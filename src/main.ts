@@ -1,6 +1,6 @@
 import { networkInterfaces } from 'node:os';
 import { systemClock } from './app/clock.ts';
-import { createApp } from './app/compose.ts';
+import { createApp, throttledErrors } from './app/compose.ts';
 import { BUILTIN_DECKS_DIR, DeckCatalog } from './app/decks.ts';
 import { createLogger } from './app/logger.ts';
 import { lateOutput, routeOutput } from './app/output-router.ts';
@@ -10,6 +10,8 @@ import { createTeamsChannel, type TeamsChannel } from './channels/teams/index.ts
 import { createWebChannel } from './channels/web/index.ts';
 import { type Config, loadConfig } from './config.ts';
 import { createHttpApp, listen } from './http/server.ts';
+import { openRedisChangeBus } from './store/redis-change-bus.ts';
+import { openRedisEditGate } from './store/redis-edit-gate.ts';
 
 /** Composition root: config → store and scheduler → channels → one HTTP server. */
 export async function start(config: Config) {
@@ -25,7 +27,14 @@ export async function start(config: Config) {
     clock: systemClock,
     days: config.exportLinkDays,
   });
+  // Several instances on one Redis: web pages hear of changes made on any
+  // instance, and each Teams/Slack card is posted once and edited in turn.
+  const shared = config.store.kind === 'redis' ? config.store : undefined;
+  const degraded = throttledErrors(logger, 'redis scale-out: degraded to one instance for now');
+  const changeBus = shared && (await openRedisChangeBus({ ...shared, onError: degraded }));
+  const editGate = shared && (await openRedisEditGate({ ...shared, onError: degraded }));
   const web = createWebChannel({
+    ...(changeBus && { changeBus }),
     logger,
     clock: systemClock,
     decks,
@@ -60,6 +69,7 @@ export async function start(config: Config) {
   web.attach(app.service);
   if (config.teams.enabled) {
     teams = createTeamsChannel({
+      ...(editGate && { editGate }),
       config: config.teams,
       logger,
       clock: systemClock,
@@ -72,6 +82,7 @@ export async function start(config: Config) {
   }
   if (config.slack.enabled) {
     slack = createSlackChannel({
+      ...(editGate && { editGate }),
       config: config.slack,
       logger,
       clock: systemClock,
@@ -107,6 +118,8 @@ export async function start(config: Config) {
       await server.close();
       await teams?.close();
       await slack?.close();
+      await changeBus?.close();
+      await editGate?.close();
       await app.close();
       logger.info('stopped');
     })();

@@ -4,6 +4,7 @@ import type { ChannelOutput, RoundStore, Scheduler } from '../core/ports.ts';
 import type { Effect, ViewRequest } from '../core/round/effects.ts';
 import { buildView } from '../core/views/build.ts';
 import type { Logger } from './logger.ts';
+import { revisionOf } from './revision.ts';
 
 export interface EffectPorts {
   store: RoundStore;
@@ -15,7 +16,8 @@ export interface EffectPorts {
 /**
  * Runs a transition's effects after its state was saved: schedule and cancel
  * first (so reminders exist even if a post fails), then render and send each
- * view once. A failing effect is logged; the saved state stands.
+ * view once. A failing effect is logged; the saved state stands. `version` is
+ * the store version of `state`: with it, each message carries its revision.
  */
 export async function runEffects(
   ports: EffectPorts,
@@ -23,6 +25,7 @@ export async function runEffects(
   state: RoundState,
   effects: readonly Effect[],
   now: number,
+  version?: number,
 ): Promise<void> {
   const shows: { view: ViewRequest; audience: 'group' | 'facilitator' }[] = [];
   for (const effect of effects) {
@@ -36,6 +39,7 @@ export async function runEffects(
   }
   if (shows.length === 0) return;
   const counts = await ports.store.counts(state.id);
+  const revision = version === undefined ? undefined : revisionOf(version, counts);
   const seen = new Set<string>();
   for (const { view: request, audience } of shows) {
     const id = `${audience}:${JSON.stringify(request)}`;
@@ -44,7 +48,12 @@ export async function runEffects(
     const view = buildView(request, { deck, state, counts, now });
     if (!view) continue;
     try {
-      await ports.output.send({ conversation: state.conversation, audience, view });
+      await ports.output.send({
+        conversation: state.conversation,
+        audience,
+        view,
+        ...(revision && { revision }),
+      });
     } catch (error) {
       ports.logger.error(
         { err: error, roundId: state.id, view: view.kind },

@@ -25,6 +25,8 @@ interface Applied {
   deck: Deck;
   effects: readonly Effect[];
   now: number;
+  /** The store version the save produced. */
+  version: number;
 }
 
 /** The use cases: load → transition → save (compare-and-set) → run effects. */
@@ -77,9 +79,9 @@ export class RoundService {
     const result = transition(undefined, command, { now, deck, actor });
     if (!result.ok) return result;
     const { state, effects } = result.value;
-    await this.#d.store.create(state);
+    const created = await this.#d.store.create(state);
     if (input.starterJoins !== false) await this.#d.store.join(roundId, actor.key, now);
-    await runEffects(this.#d, deck, state, effects, now);
+    await runEffects(this.#d, deck, state, effects, now, created.version);
     this.#d.logger.info({ roundId, mode: settings.mode, deck: deckId }, 'round started');
     return ok({ roundId, state });
   }
@@ -132,7 +134,10 @@ export class RoundService {
     );
     if (!outcome.ok) return outcome;
     const { state, duplicate, applied } = outcome.value;
-    if (applied) await runEffects(this.#d, applied.deck, state, applied.effects, applied.now);
+    if (applied) {
+      const { deck, effects, now, version } = applied;
+      await runEffects(this.#d, deck, state, effects, now, version);
+    }
     return ok({ state, duplicate });
   }
 
@@ -162,7 +167,8 @@ export class RoundService {
       const saved = await this.#d.store.save(result.value.state, record.version, options);
       if (saved.ok) {
         const { state, effects } = result.value;
-        return ok({ state, duplicate: false, applied: { deck, effects, now } });
+        const applied = { deck, effects, now, version: saved.version };
+        return ok({ state, duplicate: false, applied });
       }
       if (saved.reason === 'duplicate') return ok({ state: record.state, duplicate: true });
       this.#d.logger.debug(
@@ -203,6 +209,7 @@ export class RoundService {
         },
       ],
       this.#d.clock.now(),
+      record.version,
     );
   }
 

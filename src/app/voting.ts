@@ -1,6 +1,6 @@
 import { findRoundCard } from '../core/deck/lookup.ts';
 import { type DomainError, fail } from '../core/errors.ts';
-import { type BoxId, type ConversationRef, PRIORITY_BOX, type Rating } from '../core/model.ts';
+import { type BoxId, PRIORITY_BOX, type Rating } from '../core/model.ts';
 import type { CastResult } from '../core/ports.ts';
 import { ok, type Result } from '../core/result.ts';
 import { checkPriorities, checkRating } from '../core/round/ballots.ts';
@@ -8,9 +8,11 @@ import { cardVoteView, withYourVote } from '../core/views/cards.ts';
 import { priorityView, withYourPicks } from '../core/views/steps.ts';
 import type { CardVoteView, PriorityView } from '../core/views/types.ts';
 import type { Identity } from './identity.ts';
+import { revisionOf } from './revision.ts';
 import type { RoundService } from './round-service.ts';
 
 type Cast = Extract<CastResult, { ok: true }>['outcome'];
+type Snapshot = NonNullable<Awaited<ReturnType<RoundService['snapshot']>>>;
 
 /**
  * Votes skip the round's compare-and-set: the store records them atomically,
@@ -38,7 +40,7 @@ export async function vote(
   // tally: still say ok (not card_closed), and do not post a vote form over
   // the card's result.
   const view = cardVoteView(snap, card);
-  if (view.phase === 'open') await announce(service, snap.state.conversation, view, cast.value);
+  if (view.phase === 'open') await announce(service, snap, view, cast.value);
   return ok({ outcome: cast.value, view: withYourVote(snap, view, checked.value.value) });
 }
 
@@ -58,7 +60,7 @@ export async function prioritize(
   const snap = await service.snapshot(roundId);
   if (!snap) return fail('round_not_found');
   const view = priorityView(snap);
-  await announce(service, snap.state.conversation, view, cast.value);
+  await announce(service, snap, view, cast.value);
   return ok({ outcome: cast.value, view: withYourPicks(snap, view, checked.value.value) });
 }
 
@@ -84,13 +86,17 @@ async function castChecked(
 /** A changed ballot moves "n of m"; the channel coalesces these updates. */
 async function announce(
   service: RoundService,
-  conversation: ConversationRef,
+  snap: Snapshot,
   view: CardVoteView | PriorityView,
   outcome: Cast,
 ): Promise<void> {
   if (outcome === 'unchanged') return;
+  const conversation = snap.state.conversation;
+  // Version and counts of the snapshot the view was built from: orders this
+  // rendering against the others of the same message (see MessageRevision).
+  const revision = revisionOf(snap.version, snap.counts);
   try {
-    await service.deps.output.send({ conversation, audience: 'group', view });
+    await service.deps.output.send({ conversation, audience: 'group', view, revision });
   } catch (error) {
     service.deps.logger.error({ err: error, view: view.kind }, 'progress update failed');
   }

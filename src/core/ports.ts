@@ -259,11 +259,33 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
+/**
+ * Which state of the round a rendering shows, so that two renderings of the
+ * same message can be ordered (newest wins) even when several instances send
+ * them: compare `version` first, then `progress`.
+ */
+export interface MessageRevision {
+  /** The round's version in the store (`RoundRecord.version`) the view was built from. */
+  version: number;
+  /**
+   * Participants plus ballots in open boxes (`RoundCounts`) when the view was
+   * built. Votes and joins do not change the version; this only grows while
+   * the version stays the same (boxes close only by a save, which bumps it).
+   */
+  progress: number;
+}
+
 /** Where a rendered message goes. `audience` narrows who may see it. */
 export interface OutboundMessage {
   conversation: ConversationRef;
   audience: 'group' | 'facilitator';
   view: ViewModel;
+  /**
+   * The round state the view shows, when the sender knows it. Channels that
+   * edit messages in place use it to drop a rendering older than one already
+   * offered (e.g. by another instance). Absent: no such check.
+   */
+  revision?: MessageRevision;
 }
 
 /** A private message to one person of a conversation: a nudge of an async round. */

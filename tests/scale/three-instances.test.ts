@@ -179,6 +179,57 @@ if (!up && process.env.CI) {
       expect(Date.now() - started).toBeLessThan(60_000);
     }, 90_000);
 
+    it('tells a page streaming from one instance about a vote cast on another', async () => {
+      const { roundId, facilitator: fac } = await createRound(base(0), { lang: 'da', k: 3 });
+      const [watcher, voter] = [new Person(ipOf(200)), new Person(ipOf(201))];
+      for (const p of [watcher, voter]) {
+        expect((await p.post(base(0), `/api/rounds/${roundId}/join`)).status).toBe(200);
+      }
+      await command(fac, base(0), roundId, { type: 'next', from: 'intro' });
+      await command(fac, base(0), roundId, { type: 'next', from: 'scope' });
+      await command(fac, base(0), roundId, { type: 'next', from: 'status' });
+      await command(fac, base(0), roundId, { type: 'openCard', cardId: CARD });
+
+      // The shared screen's stream is held by instance A.
+      const abort = new AbortController();
+      const stream = await fetch(`${base(0)}/api/rounds/${roundId}/events`, {
+        headers: { cookie: watcher.cookie ?? '' },
+        signal: abort.signal,
+      });
+      expect(stream.status).toBe(200);
+      const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+      const versions: string[] = [];
+      let text = '';
+      const nextVersion = async () => {
+        for (;;) {
+          const event = /data: *([^\n]+)\n\n/.exec(text);
+          if (event) {
+            text = text.slice(event.index + event[0].length);
+            return event[1] as string;
+          }
+          const { value, done } = await reader.read();
+          if (done) throw new Error('stream ended');
+          text += new TextDecoder().decode(value);
+        }
+      };
+      versions.push(await nextVersion()); // the current version, sent at once
+
+      // The vote goes to instance B; A's stream hears of it (Redis pub/sub).
+      const reply = await voter.post(base(1), `/api/rounds/${roundId}/vote`, {
+        cardId: CARD,
+        value: 4,
+      });
+      expect(reply.status).toBe(200);
+      const timeout = setTimeout(() => abort.abort(), 10_000);
+      try {
+        versions.push(await nextVersion());
+      } finally {
+        clearTimeout(timeout);
+        abort.abort();
+      }
+      expect(versions[1]).not.toEqual(versions[0]);
+    }, 60_000);
+
     it('applies a step transition raced from two instances once', async () => {
       const { roundId, facilitator: fac } = await createRound(base(2), { lang: 'da', k: 3 });
       await command(fac, base(0), roundId, { type: 'next', from: 'intro' });

@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/ports.ts';
+import type { EditGate } from './edit-gate.ts';
 import {
   createOutbox,
   type Outbox,
@@ -41,6 +42,8 @@ export interface ChannelOutboxDeps {
   /** Attempts and backoff (defaults: 5 attempts, 500 ms base, 30 s cap, Math.random). */
   backoff?: BackoffOptions;
   onError?: (error: unknown, failure: SendFailure) => void;
+  /** Shares edits with other instances (see `OutboxOptions.gate`); absent: this instance alone. */
+  gate?: EditGate;
 }
 
 /** The outbox for a channel. */
@@ -57,5 +60,6 @@ export function createChannelOutbox<T>(
     timers: deps.timers,
     retry: { ...deps.backoff, isRetryable: (error) => channel.isRetryable(error) },
     ...(deps.onError && { onError: deps.onError }),
+    ...(deps.gate && { gate: deps.gate }),
   });
 }

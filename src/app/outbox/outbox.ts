@@ -1,5 +1,7 @@
-import type { Clock } from '../../core/ports.ts';
+import type { Clock, MessageRevision } from '../../core/ports.ts';
 import { Coalescer, DEFAULT_INTERVAL_MS } from './coalescer.ts';
+import { type EditGate, gateKey } from './edit-gate.ts';
+import { clearedToSend } from './gate-steps.ts';
 import { type BackoffOptions, type RetryDecision, withRetry } from './retry.ts';
 import { acquireAll, type RateWindow, ThreadLimiter, ThreadQueues } from './thread-limiter.ts';
 import { sleep, type Timers } from './timers.ts';
@@ -53,6 +55,14 @@ export interface OutboxOptions<T> {
   retry: OutboxRetryOptions;
   /** Hears of every send given up: not retryable, attempts exhausted, or refused after close. */
   onError?: (error: unknown, failure: SendFailure) => void;
+  /**
+   * Shares edits with other instances (see EditGate): every edit attempt
+   * takes the message's lease first (waiting for it, in the thread's turn),
+   * posts take it when free, and values with a revision are offered and
+   * checked so that only the newest is sent. Values without a revision skip
+   * the revision checks. Absent: this outbox alone decides (one instance).
+   */
+  gate?: EditGate;
 }
 
 /** Counters since creation, plus two gauges. */
@@ -77,16 +87,19 @@ export interface Outbox<T> {
    * out in call order with the other sends of the thread; an edit of the same
    * key offered before the post starts rides along (the post carries the
    * newest value), and a waiting edit of that key is superseded. Resolves
-   * true once sent, false when given up; never rejects.
+   * true once sent, false when given up; never rejects. With a gate, the
+   * post's `revision` is recorded as offered before the platform call.
    */
-  post(thread: string, key: string, value: T): Promise<boolean>;
+  post(thread: string, key: string, value: T, revision?: MessageRevision): Promise<boolean>;
   /**
    * Offers the newest state of message `key` on `thread`. The first edit of
    * an idle message goes out as soon as the thread allows; later ones replace
    * the waiting value (latest wins) and go out once `intervalMs` ms have
-   * passed since the last send of that message started.
+   * passed since the last send of that message started. With a gate and a
+   * `revision`, a value older than one offered before (here or by another
+   * instance) is dropped, now or right before its platform call.
    */
-  update(thread: string, key: string, value: T): void;
+  update(thread: string, key: string, value: T, revision?: MessageRevision): void;
   /**
    * Sends every waiting edit now (ignoring the interval, never the rate
    * limits) and resolves when nothing is queued or running.
@@ -105,8 +118,14 @@ export class OutboxClosedError extends Error {
   }
 }
 
-interface PostEntry<T> {
+/** A value and the revision it shows, if known. */
+interface Held<T> {
   value: T;
+  revision?: MessageRevision;
+}
+
+interface PostEntry<T> {
+  held: Held<T>;
   /** The first attempt has begun; later edits go through the coalescer. */
   started: boolean;
 }
@@ -116,10 +135,11 @@ interface Job<T> {
   /** Whether there is anything to send at all (checked before waiting for a slot). */
   has(): boolean;
   /** A newer value to send now, or undefined to keep (or, at first, to skip). */
-  take(): { value: T } | undefined;
+  take(): Held<T> | undefined;
 }
 
-const messageKey = (thread: string, key: string) => JSON.stringify([thread, key]);
+/** The gate's key is the outbox's own message key. */
+const messageKey = gateKey;
 
 /**
  * Coalesced, rate-limited, retried, per-thread ordered output. Sends on one
@@ -127,7 +147,8 @@ const messageKey = (thread: string, key: string) => JSON.stringify([thread, key]
  * it); threads run concurrently.
  */
 export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
-  const { send, clock, timers } = options;
+  const { send, clock, timers, gate } = options;
+  const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
   const onError = options.onError ?? (() => {});
   const limiter = new ThreadLimiter({ windows: options.limits, clock, timers });
   const shared = options.shared && {
@@ -139,10 +160,12 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   const counters = { sent: 0, coalesced: 0, retried: 0, failed: 0 };
   /** Per message key: the newest post that has not started yet. */
   const posts = new Map<string, PostEntry<T>>();
+  /** Per message key (with a gate): the last of its offers still waiting for the gate's answer. */
+  const offers = new Map<string, Promise<void>>();
   let closed = false;
 
-  const coalescer = new Coalescer<T>({
-    intervalMs: options.intervalMs ?? DEFAULT_INTERVAL_MS,
+  const coalescer = new Coalescer<Held<T>>({
+    intervalMs,
     clock,
     timers,
     onReady: (mk) => {
@@ -170,22 +193,35 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     mk: string,
     job: Job<T>,
   ): Promise<boolean> {
-    let current: { value: T } | undefined;
+    let current: Held<T> | undefined;
     let attempts = 0;
+    /** The newest value to send: a retry (or a wait for the lease) carries a newer one if any. */
+    const pick = (): Held<T> | undefined => {
+      const next = job.take();
+      if (next) {
+        if (current) counters.coalesced++;
+        current = next;
+      }
+      return current;
+    };
     try {
       await withRetry(
         async (attempt) => {
           if (!current && !job.has()) return;
           await acquire(thread);
-          const next = job.take();
-          if (next) {
-            if (current) counters.coalesced++; // a retry carries the newer value
-            current = next;
+          let held = pick();
+          if (!held) return;
+          if (gate) {
+            held = await clearedToSend({ gate, timers, intervalMs }, kind, mk, held, pick);
+            current = held;
+            if (!held) {
+              counters.coalesced++;
+              return;
+            }
           }
-          if (!current) return;
           coalescer.touch(mk); // the edit interval of this message restarts now
           attempts++;
-          await send(thread, key, current.value, { kind, attempt });
+          await send(thread, key, held.value, { kind, attempt });
         },
         {
           ...options.retry,
@@ -215,7 +251,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     try {
       await deliver(thread, key, 'update', mk, {
         has: () => coalescer.has(mk),
-        take: () => coalescer.take(mk),
+        take: () => coalescer.take(mk)?.value,
       });
     } finally {
       coalescer.settle(mk);
@@ -228,20 +264,54 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     return false;
   }
 
+  /** Puts an accepted edit in place: into its unstarted post (riding along), else the coalescer. */
+  function place(mk: string, held: Held<T>): void {
+    const entry = posts.get(mk);
+    if (entry && !entry.started) {
+      entry.held = held;
+      counters.coalesced++;
+      return;
+    }
+    coalescer.offer(mk, held);
+  }
+
+  /**
+   * With a gate: offers the value's revision, then places it unless it is
+   * stale. Offers of one message are chained, so values are placed in call
+   * order, as without a gate. A failing gate is ignored (the value is placed).
+   */
+  function offerThenPlace(mk: string, held: Held<T>): void {
+    const { revision } = held;
+    const previous = offers.get(mk) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const newest = !gate || !revision || (await gate.offer(mk, revision).catch(() => true));
+      if (newest) place(mk, held);
+      else counters.coalesced++;
+    });
+    offers.set(mk, next);
+    void next.finally(() => {
+      if (offers.get(mk) === next) offers.delete(mk);
+    });
+  }
+
   async function flush(): Promise<void> {
     for (;;) {
+      while (offers.size > 0) await Promise.all(offers.values());
       coalescer.flush();
       await queues.idle();
-      if (coalescer.pending === 0) return;
+      if (coalescer.pending === 0 && offers.size === 0) return;
     }
   }
 
   return {
-    post(thread, key, value) {
+    post(thread, key, value, revision) {
       if (closed) return Promise.resolve(refuse(thread, key, 'post'));
       const mk = messageKey(thread, key);
       coalescer.drop(mk);
-      const entry: PostEntry<T> = { value, started: false };
+      const entry: PostEntry<T> = {
+        held: revision ? { value, revision } : { value },
+        started: false,
+      };
       posts.set(mk, entry);
       return new Promise<boolean>((resolve) => {
         queues.push(thread, async () => {
@@ -253,7 +323,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
                 if (entry.started) return undefined;
                 entry.started = true;
                 if (posts.get(mk) === entry) posts.delete(mk);
-                return { value: entry.value };
+                return entry.held;
               },
             });
           } finally {
@@ -263,19 +333,15 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       });
     },
 
-    update(thread, key, value) {
+    update(thread, key, value, revision) {
       if (closed) {
         refuse(thread, key, 'update');
         return;
       }
       const mk = messageKey(thread, key);
-      const entry = posts.get(mk);
-      if (entry && !entry.started) {
-        entry.value = value;
-        counters.coalesced++;
-        return;
-      }
-      coalescer.offer(mk, value);
+      const held = revision ? { value, revision } : { value };
+      if (gate) offerThenPlace(mk, held);
+      else place(mk, held);
     },
 
     flush,

@@ -2,6 +2,7 @@ import { type AnyMiddlewareArgs, App, type Middleware, type RespondFn } from '@s
 import express, { type Express } from 'express';
 import { failureOf } from '../../app/errors.ts';
 import type { Logger } from '../../app/logger.ts';
+import type { EditGate } from '../../app/outbox/edit-gate.ts';
 import { systemTimers, type Timers } from '../../app/outbox/timers.ts';
 import type { RoundService } from '../../app/round-service.ts';
 import type { SlackConfig } from '../../config.ts';
@@ -71,6 +72,11 @@ export interface SlackChannelOptions {
   authorizationUrl?: string;
   /** Socket Mode: ping timeouts in ms (tests). */
   socket?: { clientPingTimeout?: number; serverPingTimeout?: number };
+  /**
+   * Several instances on one Redis: posts each message once and spaces and
+   * orders its edits across them (`createRedisEditGate`). Absent: one instance.
+   */
+  editGate?: EditGate;
 }
 
 export interface SlackChannel {
@@ -157,6 +163,7 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
     timers: options.timers ?? systemTimers,
     logger,
     followUps: (message) => uploads.afterSend(message),
+    ...(options.editGate && { editGate: options.editGate }),
   });
 
   // Deliveries being handled: after ack() nobody waits for them but `idle()` and `close()`.

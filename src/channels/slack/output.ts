@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../app/logger.ts';
 import { createChannelOutbox } from '../../app/outbox/channel.ts';
+import { type EditGate, namespacedGate } from '../../app/outbox/edit-gate.ts';
 import type { Outbox, SendInfo } from '../../app/outbox/outbox.ts';
 import { PostOnceThenEdit } from '../../app/outbox/post-once.ts';
 import { type BackoffOptions, retryOnStatus } from '../../app/outbox/retry.ts';
@@ -46,6 +47,8 @@ export interface SlackOutputDeps {
   backoff?: BackoffOptions;
   /** Told of every group view after it was queued (the summary's file upload follows it). */
   followUps?: (message: OutboundMessage) => void;
+  /** Several instances: shares posts and edits of messages with them (see EditGate). */
+  editGate?: EditGate;
 }
 
 /** The outbox's thread for a channel: workspace and channel, so limits can be per workspace. */
@@ -79,6 +82,7 @@ export class SlackOutput implements ChannelOutput {
   constructor(deps: SlackOutputDeps) {
     this.#d = deps;
     this.#directory = new MemberDirectory(deps.logger);
+    const gate = deps.editGate && namespacedGate(deps.editGate, 'slack');
     this.#outbox = createChannelOutbox<SlackSend>(
       {
         send: (_thread, key, value, info) => this.#send(key, value, info),
@@ -102,9 +106,10 @@ export class SlackOutput implements ChannelOutput {
             },
             'slack send given up',
           ),
+        ...(gate && { gate }),
       },
     );
-    this.#messages = new PostOnceThenEdit(this.#outbox);
+    this.#messages = new PostOnceThenEdit(this.#outbox, gate ? { gate, timers: deps.timers } : {});
   }
 
   async send(message: OutboundMessage): Promise<void> {
@@ -167,13 +172,12 @@ export class SlackOutput implements ChannelOutput {
   }
 
   async #sendGroup(message: OutboundMessage): Promise<void> {
-    const { conversation, view } = message;
+    const { conversation, view, revision } = message;
     const channel = conversation.conversationId;
     const thread = threadOf(conversation.tenant, channel);
     const value: SlackSend = { tenant: conversation.tenant, channel, view };
-    await this.#messages.send(thread, view.key, value, () =>
-      this.#d.memory.message('slack', channel, view.key),
-    );
+    const known = () => this.#d.memory.message('slack', channel, view.key);
+    await this.#messages.send(thread, view.key, value, known, revision);
   }
 
   /** Sends every waiting edit now and resolves when nothing is queued. */

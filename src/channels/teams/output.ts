@@ -8,12 +8,19 @@ import {
 } from '@microsoft/agents-hosting';
 import type { Logger } from '../../app/logger.ts';
 import { createChannelOutbox, TEAMS_RETRYABLE_STATUSES } from '../../app/outbox/channel.ts';
+import { type EditGate, namespacedGate } from '../../app/outbox/edit-gate.ts';
 import type { SendInfo } from '../../app/outbox/outbox.ts';
 import { PostOnceThenEdit } from '../../app/outbox/post-once.ts';
 import { type BackoffOptions, type HttpFailure, retryOnStatus } from '../../app/outbox/retry.ts';
 import { TEAMS_THREAD_LIMITS } from '../../app/outbox/thread-limiter.ts';
 import type { Timers } from '../../app/outbox/timers.ts';
-import type { ChannelMemory, ChannelOutput, Clock, OutboundMessage } from '../../core/ports.ts';
+import type {
+  ChannelMemory,
+  ChannelOutput,
+  Clock,
+  MessageRevision,
+  OutboundMessage,
+} from '../../core/ports.ts';
 import type { ViewModel } from '../../core/views/types.ts';
 import {
   REFRESH_USER_LIMIT,
@@ -73,6 +80,8 @@ export interface TeamsOutputDeps {
   summaryLinks?: SummaryLinks;
   /** Lists conversation members for `refresh.userIds`; default: cached 5 minutes per conversation. */
   roster?: ConversationRoster;
+  /** Several instances: shares posts and edits of cards with them (see EditGate). */
+  editGate?: EditGate;
 }
 
 /** A proactive call failed before reaching the connector (no stored reference, no id back). */
@@ -143,6 +152,7 @@ export class TeamsOutput implements ChannelOutput {
     this.#summaryLinks = deps.summaryLinks ?? new SummaryLinks(undefined, deps.logger);
     this.#roster =
       deps.roster ?? new ConversationRoster({ clock: deps.clock, logger: deps.logger });
+    const gate = deps.editGate && namespacedGate(deps.editGate, 'teams');
     const outbox = createChannelOutbox<TeamsSend>(
       {
         send: (thread, key, value, info) => this.#send(thread, key, value, info),
@@ -159,9 +169,10 @@ export class TeamsOutput implements ChannelOutput {
             { err: error, key: failure.key, kind: failure.kind, attempts: failure.attempts },
             'teams send given up',
           ),
+        ...(gate && { gate }),
       },
     );
-    this.#messages = new PostOnceThenEdit(outbox);
+    this.#messages = new PostOnceThenEdit(outbox, gate ? { gate, timers: deps.timers } : {});
   }
 
   /** Where the facilitator's card gets its latest state (the round service). */
@@ -170,7 +181,7 @@ export class TeamsOutput implements ChannelOutput {
   }
 
   async send(message: OutboundMessage): Promise<void> {
-    const { conversation, audience, view } = message;
+    const { conversation, audience, view, revision } = message;
     if (conversation.platform !== 'teams') return;
     const group = conversation.conversationId;
     const roundId = 'roundId' in view ? view.roundId : undefined;
@@ -180,10 +191,10 @@ export class TeamsOutput implements ChannelOutput {
       const chat = await facilitatorChatOf(this.#d.memory, group, roundId);
       if (chat === undefined) return;
       const value = { tenant: conversation.tenant, view, facilitatorOf: roundId };
-      await this.#enqueue(chat, view.key, value);
+      await this.#enqueue(chat, view.key, value, revision);
       return;
     }
-    await this.#enqueue(group, view.key, { tenant: conversation.tenant, view });
+    await this.#enqueue(group, view.key, { tenant: conversation.tenant, view }, revision);
     // A ballot moved "n of m": the facilitator's card shows it too.
     if (roundId !== undefined && USER_SPECIFIC_KINDS.has(view.kind) && this.#views) {
       const chat = await facilitatorChatOf(this.#d.memory, group, roundId);
@@ -191,15 +202,19 @@ export class TeamsOutput implements ChannelOutput {
       const controls = await this.#views(roundId);
       if (!controls) return;
       const value = { tenant: conversation.tenant, view: controls, facilitatorOf: roundId };
-      await this.#enqueue(chat, controls.key, value);
+      await this.#enqueue(chat, controls.key, value, revision);
     }
   }
 
   /** Posts the view's message once, then edits it (coalesced by the outbox). */
-  #enqueue(thread: string, key: string, value: TeamsSend): Promise<void> {
-    return this.#messages.send(thread, key, value, () =>
-      this.#d.memory.message('teams', thread, key),
-    );
+  #enqueue(
+    thread: string,
+    key: string,
+    value: TeamsSend,
+    revision: MessageRevision | undefined,
+  ): Promise<void> {
+    const known = () => this.#d.memory.message('teams', thread, key);
+    return this.#messages.send(thread, key, value, known, revision);
   }
 
   /** Sends every waiting edit now and resolves when nothing is queued. */

@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { type ChangeBus, LocalChangeBus } from '../../app/change-bus.ts';
 import type { Logger } from '../../app/logger.ts';
 import type { ChangeEvent } from './api-types.ts';
 
@@ -10,6 +11,11 @@ export interface HubOptions {
   pingMs?: number;
   /** Open streams in this process; more are refused (each holds a socket). */
   maxStreams?: number;
+  /**
+   * Carries `publish` to every instance's hub (this one's included), each of
+   * which tells the streams it holds. Not closed by the hub. Default: in-process.
+   */
+  changes?: ChangeBus;
 }
 
 type VersionSource = (roundId: string) => Promise<number | undefined>;
@@ -31,12 +37,16 @@ export class EventHub {
   #versionOf: VersionSource = async () => undefined;
   #count = 0;
   #closed = false;
+  readonly #changes: ChangeBus;
+  readonly #unsubscribe: () => void;
 
   constructor(options: HubOptions) {
     this.#logger = options.logger;
     this.#coalesceMs = options.coalesceMs ?? 200;
     this.#pingMs = options.pingMs ?? 25_000;
     this.#maxStreams = options.maxStreams ?? 5_000;
+    this.#changes = options.changes ?? new LocalChangeBus();
+    this.#unsubscribe = this.#changes.subscribe((roundId) => this.#changed(roundId));
   }
 
   setVersionSource(source: VersionSource): void {
@@ -68,8 +78,13 @@ export class EventHub {
     return true;
   }
 
-  /** Something in the round changed; the streams hear of it within `coalesceMs`. */
+  /** Something in the round changed; every instance's streams hear of it within `coalesceMs`. */
   publish(roundId: string): void {
+    if (!this.#closed) this.#changes.publish(roundId);
+  }
+
+  /** A change published by any instance: tell the streams of the round held here. */
+  #changed(roundId: string): void {
     if (this.#closed || this.#pending.has(roundId) || !this.#streams.has(roundId)) return;
     const timer = setTimeout(() => {
       this.#pending.delete(roundId);
@@ -81,6 +96,7 @@ export class EventHub {
   /** Ends every stream (shutdown): the server can then close without waiting for them. */
   close(): void {
     this.#closed = true;
+    this.#unsubscribe();
     for (const timer of this.#pending.values()) clearTimeout(timer);
     this.#pending.clear();
     if (this.#ping) clearInterval(this.#ping);

@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import type { ChangeBus } from '../../app/change-bus.ts';
 import type { DeckCatalog } from '../../app/decks.ts';
 import type { Logger } from '../../app/logger.ts';
 import type { RoundDefaults, RoundService } from '../../app/round-service.ts';
@@ -29,6 +30,12 @@ export interface WebChannelOptions {
   coalesceMs?: number;
   /** Serves signed export links (`/x/…`, the Teams summary card's); without it there is no such route. */
   exportLinks?: ExportLinks;
+  /**
+   * Carries "round changed" between instances (`openRedisChangeBus`), so a
+   * vote handled elsewhere reaches this instance's streams. Not closed by
+   * the channel. Default: in-process.
+   */
+  changeBus?: ChangeBus;
 }
 
 export interface WebChannel {
@@ -51,6 +58,7 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
   const hub = new EventHub({
     logger,
     ...(options.coalesceMs !== undefined && { coalesceMs: options.coalesceMs }),
+    ...(options.changeBus && { changes: options.changeBus }),
   });
   const reminders = new ReminderBoard();
   let service: RoundService | undefined;

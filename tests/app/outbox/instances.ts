@@ -1,0 +1,118 @@
+import type { EditGate } from '../../../src/app/outbox/edit-gate.ts';
+import { createOutbox, type Outbox, type SendKind } from '../../../src/app/outbox/outbox.ts';
+import { PostOnceThenEdit } from '../../../src/app/outbox/post-once.ts';
+import type { RetryDecision } from '../../../src/app/outbox/retry.ts';
+import { TEAMS_THREAD_LIMITS } from '../../../src/app/outbox/thread-limiter.ts';
+import { sleep, type Timers } from '../../../src/app/outbox/timers.ts';
+import type { Clock, MessageRevision } from '../../../src/core/ports.ts';
+
+/**
+ * Simulated bot instances: each has its own outbox (and PostOnceThenEdit)
+ * and gate, all sending to one fake platform that records every call.
+ */
+
+/** What the tests send: who rendered it and which revision it shows. */
+export interface Rendering {
+  who: string;
+  revision: MessageRevision;
+}
+
+export interface PlatformCall {
+  who: string;
+  /** Clock ms at which the platform call started. */
+  at: number;
+  thread: string;
+  key: string;
+  kind: SendKind;
+  attempt: number;
+  revision: MessageRevision;
+  ok: boolean;
+}
+
+/** Fails a platform call with an HTTP status (and Retry-After in ms). */
+export class PlatformError extends Error {
+  readonly status: number;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(status: number, retryAfterMs?: number) {
+    super(`HTTP ${status}`);
+    this.status = status;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+const retryable = (error: unknown): RetryDecision => {
+  if (!(error instanceof PlatformError) || ![429, 502].includes(error.status)) {
+    return { retry: false };
+  }
+  return error.retryAfterMs === undefined
+    ? { retry: true }
+    : { retry: true, afterMs: error.retryAfterMs };
+};
+
+export interface PlatformOptions {
+  clock: Clock;
+  timers: Timers;
+  /** Time a platform call takes, in ms (on `timers`). */
+  latencyMs?: number;
+  /** An error for this call, or undefined to succeed. */
+  fail?: (call: PlatformCall) => Error | undefined;
+  /** Hears of every call as it starts. */
+  onCall?: (call: PlatformCall) => void;
+}
+
+/** One fake platform: records calls, and keeps message ids as a shared ChannelMemory would. */
+export function fakePlatform(options: PlatformOptions) {
+  const calls: PlatformCall[] = [];
+  const ids = new Map<string, string>();
+  const { clock, timers } = options;
+
+  function instance(who: string, gate: EditGate | undefined, intervalMs?: number) {
+    const outbox: Outbox<Rendering> = createOutbox<Rendering>({
+      async send(thread, key, value, info) {
+        const call: PlatformCall = {
+          who,
+          at: clock.now(),
+          thread,
+          key,
+          ...info,
+          revision: value.revision,
+          ok: true,
+        };
+        calls.push(call);
+        options.onCall?.(call);
+        if (options.latencyMs) await sleep(timers, options.latencyMs);
+        const error = options.fail?.(call);
+        if (error) {
+          call.ok = false;
+          throw error;
+        }
+        if (info.kind === 'post') ids.set(JSON.stringify([thread, key]), `id-${calls.length}`);
+      },
+      limits: TEAMS_THREAD_LIMITS,
+      ...(intervalMs !== undefined && { intervalMs }),
+      clock,
+      timers,
+      retry: { isRetryable: retryable, random: () => 0.5, maxAttempts: 3 },
+      ...(gate && { gate }),
+    });
+    const messages = new PostOnceThenEdit(outbox, gate ? { gate, timers, pollMs: 20 } : {});
+    return {
+      outbox,
+      messages,
+      /** Offers a rendering of `key` as an edit. */
+      update(key: string, revision: MessageRevision, thread = 't') {
+        outbox.update(thread, key, { who, revision }, revision);
+      },
+      /** Sends through PostOnceThenEdit (post once, then edit). */
+      send(key: string, revision: MessageRevision, thread = 't') {
+        const known = async () => ids.get(JSON.stringify([thread, key]));
+        return messages.send(thread, key, { who, revision }, known, revision);
+      },
+    };
+  }
+
+  return { calls, ids, instance, ok: () => calls.filter((c) => c.ok) };
+}
+
+export const rev = (version: number, progress: number): MessageRevision => ({ version, progress });
