@@ -2,19 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
-
-const SECRET = 'a-production-secret-of-enough-length-0123456789';
-
-function problems(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected loadConfig to throw');
-}
+import { loadConfig } from '../../src/config.ts';
+import { configProblems, SECRET } from '../fixtures/config.ts';
 
 describe('loadConfig: the store', () => {
   let dir: string;
@@ -51,14 +40,14 @@ describe('loadConfig: the store', () => {
   });
 
   it('lists what STORE=redis is missing: the URL and a shared secret', () => {
-    const found = problems({ DATA_DIR: dir, STORE: 'redis' });
+    const found = configProblems({ DATA_DIR: dir, STORE: 'redis' });
     expect(found).toHaveLength(2);
     expect(found[0]).toMatch(/^REDIS_URL: required with STORE=redis/);
     expect(found[1]).toMatch(/^DIALOGRUNDE_SECRET: required with STORE=redis, the same on every/);
   });
 
   it('rejects a wrong store, URL, prefix or retention, naming each', () => {
-    const found = problems({
+    const found = configProblems({
       DATA_DIR: dir,
       DIALOGRUNDE_SECRET: SECRET,
       STORE: 'postgres',

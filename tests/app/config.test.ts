@@ -3,19 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_DECK_ID } from '../../src/app/decks.ts';
-import { ConfigError, loadConfig } from '../../src/config.ts';
-
-const SECRET = 'a-production-secret-of-enough-length-0123456789';
-
-function configError(env: NodeJS.ProcessEnv): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected loadConfig to throw');
-}
+import { loadConfig } from '../../src/config.ts';
+import { configError, SECRET } from '../fixtures/config.ts';
 
 describe('loadConfig', () => {
   let dir: string;

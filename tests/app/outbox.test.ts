@@ -17,7 +17,6 @@ import {
 import {
   backoffMs,
   parseRetryAfter,
-  type RetryDecision,
   retryOnStatus,
   withRetry,
 } from '../../src/app/outbox/retry.ts';
@@ -29,29 +28,9 @@ import {
   ThreadQueues,
 } from '../../src/app/outbox/thread-limiter.ts';
 import { sleep } from '../../src/app/outbox/timers.ts';
+import { HttpError, teamsRetryable } from './outbox/http-error.ts';
 
 // Everything runs on a ManualScheduler (virtual Clock + Timers): no real sleeps.
-
-class HttpError extends Error {
-  readonly status: number;
-  readonly retryAfterMs: number | undefined;
-
-  constructor(status: number, retryAfterMs?: number) {
-    super(`HTTP ${status}`);
-    this.status = status;
-    this.retryAfterMs = retryAfterMs;
-  }
-}
-
-/** Teams' rule: 412/429/502/504 are retried, honouring Retry-After. */
-function teamsRetryable(error: unknown): RetryDecision {
-  if (!(error instanceof HttpError) || !TEAMS_RETRYABLE_STATUSES.includes(error.status)) {
-    return { retry: false };
-  }
-  return error.retryAfterMs === undefined
-    ? { retry: true }
-    : { retry: true, afterMs: error.retryAfterMs };
-}
 
 interface Call {
   /** Virtual epoch ms at which the attempt started. */

@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { PlanItem } from '../../src/core/model.ts';
 import { keepUntil } from '../../src/core/round/retention.ts';
-import { roundFixture } from '../fixtures/round.ts';
+import { planItemFixture, roundFixture } from '../fixtures/round.ts';
 
 const DAY = 86_400_000;
-const item = (status: PlanItem['status']): PlanItem => ({
-  id: `p-${status}`,
-  what: 'Trivsel',
-  goal: 'Mindre stress',
-  actions: 'Møde',
-  owner: { name: 'Anne' },
-  due: '2027-01-10',
-  link: null,
-  status,
-  postponed: 0,
-  createdAt: 1,
-  updatedAt: 1,
-});
+const item = (status: PlanItem['status']) => planItemFixture({ id: `p-${status}`, status });
 
 describe('keepUntil (retention)', () => {
   it('keeps a running or paused round without end', () => {

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createConnection } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/app/clock.ts';
@@ -8,46 +7,18 @@ import type { Job } from '../../src/core/ports.ts';
 import {
   BullmqScheduler,
   type BullmqSchedulerOptions,
-  DEFAULT_REDIS_URL,
 } from '../../src/scheduler/bullmq-scheduler.ts';
 import { schedulerContract } from '../contracts/scheduler.contract.ts';
 import { ManualClock } from '../fixtures/manual-clock.ts';
+import { describeWithRedis, REDIS_URL, redisReachable } from '../fixtures/redis.ts';
 
-const url = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
+const url = REDIS_URL;
 /** One prefix per test run; every queue below lives under it and is obliterated after its test. */
 const prefix = `dialogrunde-test-${randomUUID().slice(0, 8)}`;
 
-function reachable(address: string): Promise<boolean> {
-  const u = new URL(address);
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: u.hostname, port: Number(u.port || 6379) });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
+const redisUp = await redisReachable(url);
 
-const redisUp = await reachable(url);
-
-if (!redisUp && process.env.CI) {
-  describe('BullmqScheduler', () => {
-    it('needs Redis', () => {
-      throw new Error(`Redis is not reachable at ${url}; CI must provide one (set REDIS_URL).`);
-    });
-  });
-} else if (!redisUp) {
-  console.warn(
-    `\n*** SKIPPING the BullMQ scheduler tests: Redis is not reachable at ${url}. ` +
-      'Start one (redis-server) or set REDIS_URL. In CI (CI set) this fails instead. ***\n',
-  );
-  describe.skip('BullmqScheduler (Redis not reachable)', () => {
-    it('skipped', () => {});
-  });
-} else {
+describeWithRedis('BullmqScheduler', redisUp, () => {
   schedulerContract('bullmq', async () => {
     const clock = new ManualClock();
     const queueName = `contract-${randomUUID().slice(0, 8)}`;
@@ -226,4 +197,4 @@ if (!redisUp && process.env.CI) {
       expect(await survivor.pending('r-1')).toEqual([]);
     }, 20_000);
   });
-}
+});

@@ -2,24 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config.ts';
+import { configProblems, SECRET } from '../fixtures/config.ts';
 
-const SECRET = 'a-production-secret-of-enough-length-0123456789';
 const TOKEN = 'xoxb-1234-5678-abcdef';
 const SIGNING = '8f742231b10e8888abcd99yyyzzz85a5';
 const APP_TOKEN = 'xapp-1-A0APP-1234-abcdef';
 const CLIENT_ID = '1234567890.0987654321';
 const CLIENT_SECRET = 'client-secret-abcdef0123456789';
-
-function problems(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected loadConfig to throw');
-}
 
 describe('loadConfig: Slack', () => {
   let dir: string;
@@ -57,17 +47,21 @@ describe('loadConfig: Slack', () => {
   });
 
   it('needs both: either alone is refused, naming the missing one', () => {
-    expect(problems({ ...base, SLACK_BOT_TOKEN: TOKEN })).toEqual([
+    expect(configProblems({ ...base, SLACK_BOT_TOKEN: TOKEN })).toEqual([
       expect.stringMatching(/^SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN/),
     ]);
-    expect(problems({ ...base, SLACK_SIGNING_SECRET: SIGNING })).toEqual([
+    expect(configProblems({ ...base, SLACK_SIGNING_SECRET: SIGNING })).toEqual([
       expect.stringMatching(/^SLACK_BOT_TOKEN: required with SLACK_SIGNING_SECRET/),
     ]);
   });
 
   it('refuses a token that is not a bot token', () => {
     expect(
-      problems({ ...base, SLACK_BOT_TOKEN: 'xoxp-user-token', SLACK_SIGNING_SECRET: SIGNING }),
+      configProblems({
+        ...base,
+        SLACK_BOT_TOKEN: 'xoxp-user-token',
+        SLACK_SIGNING_SECRET: SIGNING,
+      }),
     ).toEqual([expect.stringMatching(/^SLACK_BOT_TOKEN: must be a bot token \(xoxb-…\)/)]);
   });
 
@@ -85,10 +79,10 @@ describe('loadConfig: Slack', () => {
   });
 
   it('refuses an app token that is not one, and an app token alone', () => {
-    expect(problems({ ...base, SLACK_BOT_TOKEN: TOKEN, SLACK_APP_TOKEN: TOKEN })).toEqual([
+    expect(configProblems({ ...base, SLACK_BOT_TOKEN: TOKEN, SLACK_APP_TOKEN: TOKEN })).toEqual([
       expect.stringMatching(/^SLACK_APP_TOKEN: must be an app-level token \(xapp-…\)/),
     ]);
-    expect(problems({ ...base, SLACK_APP_TOKEN: APP_TOKEN })).toEqual([
+    expect(configProblems({ ...base, SLACK_APP_TOKEN: APP_TOKEN })).toEqual([
       expect.stringMatching(/^SLACK_BOT_TOKEN: required with SLACK_APP_TOKEN/),
     ]);
   });
@@ -125,7 +119,7 @@ describe('loadConfig: Slack', () => {
 
   it('needs exactly one way to authorise: a bot token or OAuth, never both', () => {
     expect(
-      problems({
+      configProblems({
         ...base,
         SLACK_BOT_TOKEN: TOKEN,
         SLACK_CLIENT_ID: CLIENT_ID,
@@ -134,25 +128,29 @@ describe('loadConfig: Slack', () => {
       }),
     ).toEqual([expect.stringMatching(/^SLACK_BOT_TOKEN: set either SLACK_BOT_TOKEN .* not both$/)]);
     expect(
-      problems({ ...base, SLACK_CLIENT_ID: CLIENT_ID, SLACK_SIGNING_SECRET: SIGNING }),
+      configProblems({ ...base, SLACK_CLIENT_ID: CLIENT_ID, SLACK_SIGNING_SECRET: SIGNING }),
     ).toEqual([expect.stringMatching(/^SLACK_CLIENT_SECRET: required with SLACK_CLIENT_ID/)]);
     expect(
-      problems({ ...base, SLACK_CLIENT_SECRET: CLIENT_SECRET, SLACK_SIGNING_SECRET: SIGNING }),
+      configProblems({
+        ...base,
+        SLACK_CLIENT_SECRET: CLIENT_SECRET,
+        SLACK_SIGNING_SECRET: SIGNING,
+      }),
     ).toEqual([expect.stringMatching(/^SLACK_CLIENT_ID: required with SLACK_CLIENT_SECRET/)]);
     expect(
-      problems({ ...base, SLACK_CLIENT_ID: CLIENT_ID, SLACK_CLIENT_SECRET: CLIENT_SECRET }),
+      configProblems({ ...base, SLACK_CLIENT_ID: CLIENT_ID, SLACK_CLIENT_SECRET: CLIENT_SECRET }),
     ).toEqual([
       expect.stringMatching(
         /^SLACK_SIGNING_SECRET: required with SLACK_CLIENT_ID.*SLACK_APP_TOKEN/,
       ),
     ]);
     expect(
-      problems({ ...base, SLACK_BOT_TOKEN: TOKEN, SLACK_STATE_SECRET: 'x'.repeat(40) }),
+      configProblems({ ...base, SLACK_BOT_TOKEN: TOKEN, SLACK_STATE_SECRET: 'x'.repeat(40) }),
     ).toEqual(
       expect.arrayContaining([expect.stringMatching(/^SLACK_STATE_SECRET: only used for OAuth/)]),
     );
     expect(
-      problems({
+      configProblems({
         ...base,
         SLACK_CLIENT_ID: CLIENT_ID,
         SLACK_CLIENT_SECRET: CLIENT_SECRET,
@@ -163,7 +161,7 @@ describe('loadConfig: Slack', () => {
   });
 
   it('lists Slack’s problems together with every other problem', () => {
-    const found = problems({
+    const found = configProblems({
       ...base,
       NODE_ENV: 'production',
       DIALOGRUNDE_SECRET: undefined,

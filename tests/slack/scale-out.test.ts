@@ -5,13 +5,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/app/logger.ts';
-import type { EditGate } from '../../src/app/outbox/edit-gate.ts';
 import { ManualScheduler } from '../../src/app/outbox/manual-scheduler.ts';
 import { MemoryEditGate, MemoryGateBackend } from '../../src/app/outbox/memory-edit-gate.ts';
 import { SlackOutput } from '../../src/channels/slack/output.ts';
 import { createWebClient } from '../../src/channels/slack/web-client.ts';
 import type { OutboundMessage } from '../../src/core/ports.ts';
 import { openSqliteStore, type SqliteRoundStore } from '../../src/store/sqlite-store.ts';
+import { onLease } from '../app/outbox/instances.ts';
 import { type FakeSlack, startFakeSlack } from './fake-slack.ts';
 
 const TOKEN = 'xoxb-scale-out-test';
@@ -39,23 +39,11 @@ describe('two SlackOutputs sharing an edit gate', () => {
   let slack: FakeSlack;
   let store: SqliteRoundStore;
   let outputs: SlackOutput[];
-  /** Virtual times at which either instance obtained a message's lease. */
+  /**
+   * Virtual times at which either instance obtained a message's lease (noted
+   * at the gate: HTTP is real, so Slack's arrival times drift).
+   */
   let grants: number[];
-
-  /** The gate, noting each lease it obtained (HTTP is real, so Slack's arrival times drift). */
-  function noted(gate: EditGate): EditGate {
-    return {
-      offer: (key, revision) => gate.offer(key, revision),
-      isNewest: (key, revision) => gate.isNewest(key, revision),
-      claimPost: (key, ttlMs) => gate.claimPost(key, ttlMs),
-      releasePost: (key) => gate.releasePost(key),
-      async acquire(key, intervalMs) {
-        const wait = await gate.acquire(key, intervalMs);
-        if (wait === 0) grants.push(time.now());
-        return wait;
-      },
-    };
-  }
 
   beforeEach(async () => {
     time = new ManualScheduler(Date.UTC(2026, 10, 23, 9));
@@ -73,7 +61,7 @@ describe('two SlackOutputs sharing an edit gate', () => {
           timers: time,
           logger: silentLogger(),
           backoff: { random: () => 0 },
-          editGate: noted(new MemoryEditGate(time, backend)),
+          editGate: onLease(new MemoryEditGate(time, backend), () => grants.push(time.now())),
         }),
     );
   });

@@ -10,8 +10,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cardBox } from '../../src/core/model.ts';
 import { errorView } from '../../src/core/views/messages.ts';
-import { StoreError } from '../../src/store/errors.ts';
-import type { SqliteRoundStore } from '../../src/store/sqlite-store.ts';
+import { type FlakyStore, flakyStore } from '../fixtures/flaky-store.ts';
 import { button, openFirstCard } from './driving.ts';
 import {
   actionBody,
@@ -27,40 +26,6 @@ import {
 const UNAVAILABLE = errorView('da', 'unavailable').message;
 const VOTER = 'U0MEMBER1';
 
-/**
- * Makes every call of the store (rounds, channel memory, installations) reject
- * at once with a StoreError, as the Redis store does while Redis is down;
- * `except` names calls that keep working (a partial outage).
- */
-function outage(store: SqliteRoundStore) {
-  let failing: ((name: string) => boolean) | undefined;
-  for (const target of [store, store.channelMemory, store.installations]) {
-    for (const [name, d] of Object.entries(
-      Object.getOwnPropertyDescriptors(Object.getPrototypeOf(target)),
-    )) {
-      const original = d.value as unknown;
-      if (name === 'constructor' || name === 'close' || typeof original !== 'function') continue;
-      Reflect.set(target, name, (...args: unknown[]) =>
-        failing?.(name)
-          ? Promise.reject(
-              new StoreError(`redis store: ${name} failed`, {
-                cause: new Error('connect ECONNREFUSED 127.0.0.1:6379'),
-              }),
-            )
-          : (original as (...a: unknown[]) => unknown).apply(target, args),
-      );
-    }
-  }
-  return {
-    down: (except: string[] = []) => {
-      failing = (name) => !except.includes(name);
-    },
-    up: () => {
-      failing = undefined;
-    },
-  };
-}
-
 /** The same body again, as Slack retries it: freshly signed, with the retry headers. */
 const retried = (body: string) => ({
   ...signedHeaders(body),
@@ -70,10 +35,10 @@ const retried = (body: string) => ({
 
 describe('Slack while the store cannot be reached', () => {
   let w: World;
-  let store: ReturnType<typeof outage>;
+  let store: FlakyStore;
   beforeEach(async () => {
     w = await startWorld();
-    store = outage(w.app.store);
+    store = flakyStore(w.app.store);
   });
   afterEach(async () => {
     store.up();

@@ -1,87 +1,47 @@
 import { randomUUID } from 'node:crypto';
-import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/errors.ts';
 import { openRedisStore, type RedisRoundStore } from '../../src/store/redis-store.ts';
 import { channelMemoryContract } from '../contracts/channel-memory.contract.ts';
 import { installationStoreContract } from '../contracts/installation-store.contract.ts';
 import { roundStoreContract } from '../contracts/round-store.contract.ts';
-import { roundFixture } from '../fixtures/round.ts';
+import { deleteKeys, describeWithRedis, REDIS_URL, redisReachable } from '../fixtures/redis.ts';
+import { planItemFixture, roundFixture } from '../fixtures/round.ts';
 
 /**
  * The same contract suites as SQLite, against a real Redis. Each store gets
  * its own key prefix; its keys are deleted afterwards. Without a reachable
  * Redis the suite fails on CI and is skipped (loudly) elsewhere.
  */
-const URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const RUN = `dialogrunde-test:${randomUUID()}`;
 let counter = 0;
-
-async function reachable(): Promise<boolean> {
-  const probe = createClient({
-    url: URL,
-    socket: { connectTimeout: 1000, reconnectStrategy: false },
-  });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    await probe.ping();
-    await probe.close();
-    return true;
-  } catch {
-    probe.destroy();
-    return false;
-  }
-}
-
-async function deleteKeys(store: RedisRoundStore, prefix: string): Promise<void> {
-  for await (const keys of store.client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
-    if (keys.length > 0) await store.client.del(keys);
-  }
-}
 
 /** A fresh store on a fresh prefix, plus reopen (same prefix) and cleanup. */
 async function harness() {
   counter += 1;
   const prefix = `${RUN}:${counter}:`;
-  const opened: RedisRoundStore[] = [await openRedisStore({ url: URL, prefix })];
+  const opened: RedisRoundStore[] = [await openRedisStore({ url: REDIS_URL, prefix })];
   return {
     store: opened[0] as RedisRoundStore,
     prefix,
     reopen: async () => {
       for (const s of opened) await s.close();
-      const next = await openRedisStore({ url: URL, prefix });
+      const next = await openRedisStore({ url: REDIS_URL, prefix });
       opened.push(next);
       return next;
     },
     cleanup: async () => {
       const last = opened[opened.length - 1] as RedisRoundStore;
-      if (!last.client.isOpen) opened.push(await openRedisStore({ url: URL, prefix }));
-      await deleteKeys(opened[opened.length - 1] as RedisRoundStore, prefix);
+      if (!last.client.isOpen) opened.push(await openRedisStore({ url: REDIS_URL, prefix }));
+      await deleteKeys((opened[opened.length - 1] as RedisRoundStore).client, prefix);
       for (const s of opened) await s.close();
     },
   };
 }
 
-const up = await reachable();
+const up = await redisReachable();
 
-if (!up && process.env.CI) {
-  describe('Redis store', () => {
-    beforeAll(() => {
-      throw new Error(
-        `Redis is not reachable at ${URL}, but CI is set: the Redis store contract must run on CI. Start redis-server (or set REDIS_URL).`,
-      );
-    });
-    it('needs a reachable Redis', () => undefined);
-  });
-} else if (!up) {
-  console.warn(
-    `\n!!! Redis is not reachable at ${URL}: the Redis store contract suites are SKIPPED. Start redis-server to run them. !!!\n`,
-  );
-  describe.skip('Redis store (Redis not reachable)', () => {
-    it('runs the store contracts against Redis', () => undefined);
-  });
-} else {
+describeWithRedis('Redis store', up, () => {
   // No clock: claims expire by Redis's own TTL (SET NX PX), tested below in real time.
   roundStoreContract(
     'redis',
@@ -152,19 +112,7 @@ if (!up && process.env.CI) {
     });
 
     it('keeps a running round and an ended one with open follow-up; an ended, done round expires', async () => {
-      const item = {
-        id: 'p1',
-        what: 'Trivsel',
-        goal: 'Mindre stress',
-        actions: 'Møde',
-        owner: { name: 'Anne' },
-        due: '2027-01-10',
-        link: null,
-        status: 'open' as const,
-        postponed: 0,
-        createdAt: 1,
-        updatedAt: 1,
-      };
+      const item = planItemFixture();
       const now = Date.now();
       const ttlOf = async (id: string) =>
         h.store.client.pTTL(`${h.prefix}{round:${id}}:doc`).then(Number);
@@ -186,7 +134,11 @@ if (!up && process.env.CI) {
     });
 
     it('lets an expired round disappear from load and from the listings', async () => {
-      const short = await openRedisStore({ url: URL, prefix: `${h.prefix}short:`, retentionMs: 1 });
+      const short = await openRedisStore({
+        url: REDIS_URL,
+        prefix: `${h.prefix}short:`,
+        retentionMs: 1,
+      });
       try {
         const state = roundFixture({ id: 'r-expire', updatedAt: Date.now() });
         await short.create(state);
@@ -206,13 +158,13 @@ if (!up && process.env.CI) {
     });
 
     it('rejects a key prefix with braces (it would move keys to another slot)', async () => {
-      await expect(openRedisStore({ url: URL, prefix: 'x{y}:' })).rejects.toBeInstanceOf(
+      await expect(openRedisStore({ url: REDIS_URL, prefix: 'x{y}:' })).rejects.toBeInstanceOf(
         StoreError,
       );
     });
 
     it('wraps Redis failures in StoreError with a cause', async () => {
-      const other = await openRedisStore({ url: URL, prefix: `${h.prefix}closed:` });
+      const other = await openRedisStore({ url: REDIS_URL, prefix: `${h.prefix}closed:` });
       await other.close();
       const error = await other.load('r-fixture').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StoreError);
@@ -229,4 +181,4 @@ if (!up && process.env.CI) {
       expect((error as StoreError).cause).toBeDefined();
     });
   });
-}
+});

@@ -20,6 +20,7 @@ import { DEFAULT_INTERVAL_MS } from '../../src/app/outbox/coalescer.ts';
 import { cardBox } from '../../src/core/model.ts';
 import { testDeck } from '../fixtures/test-deck.ts';
 import { type AuthFixture, startAuthFixture } from './auth-fixture.ts';
+import { openFirstCard, postedCard } from './driving.ts';
 import {
   answerCard,
   cardOfActivity,
@@ -28,7 +29,6 @@ import {
   invoke,
   type Json,
   type Member,
-  mention,
   type Place,
   type PressedAction,
   post,
@@ -88,22 +88,7 @@ describe('a burst of 40 votes in one second on one Teams card', () => {
       w.connector.addMember(CHANNEL, { id: `29:${m.aad}`, name: m.name, aadObjectId: m.aad });
     }
     // Start with a mention, open the first card with the facilitator's buttons.
-    expect(
-      (await post(w, mention(w, FACILITATOR, IN_THREAD, 'start', START_MESSAGE_ID))).status,
-    ).toBe(200);
-    const hint = w.connector.callsFor(THREAD).find((c) => c.route === 'reply');
-    let controls = await act(FACILITATOR, press(cardOfActivity(hint?.body) ?? {}, 'facilitator'));
-    for (const step of ['intro', 'scope', 'status']) {
-      controls = await act(FACILITATOR, press(controls, 'next', { value: step }));
-    }
-    await act(FACILITATOR, press(controls, 'openNextCard', { value: '' }));
-    const [round] = await w.app.store.listByConversation(
-      { platform: 'teams', tenant: TENANT, conversationId: THREAD },
-      1,
-    );
-    roundId = round?.id ?? '';
-    const state = (await w.app.store.load(roundId))?.state;
-    cardId = Object.keys(state?.cards ?? {}).find((id) => state?.cards[id] === 'open') ?? '';
+    ({ roundId, cardId } = await openFirstCard(w, FACILITATOR, IN_THREAD, START_MESSAGE_ID));
     expect(cardId).toBe('mentorordninger');
     await drain(w);
     // Well past the post's own interval: the burst starts on an idle message.
@@ -121,19 +106,7 @@ describe('a burst of 40 votes in one second on one Teams card', () => {
     return answerCard(await post(w, invoke(w, who, IN_THREAD, action)));
   }
 
-  async function groupCard(): Promise<{ id: string; card: Json; updates: number }> {
-    const id = await w.app.store.channelMemory.message(
-      'teams',
-      THREAD,
-      `${roundId}:card:${cardId}`,
-    );
-    const stored = w.connector.activity(THREAD, id ?? '');
-    return {
-      id: id ?? '',
-      card: cardOfActivity(stored?.activity) ?? {},
-      updates: stored?.updates ?? 0,
-    };
-  }
+  const groupCard = () => postedCard(w, THREAD, `${roundId}:card:${cardId}`);
 
   /** Voter i presses their value on the posted card; checks the personal card they get back. */
   async function vote(i: number): Promise<void> {

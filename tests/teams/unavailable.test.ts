@@ -11,10 +11,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { DeckCatalog } from '../../src/app/decks.ts';
 import { cardBox } from '../../src/core/model.ts';
 import { errorView } from '../../src/core/views/messages.ts';
-import { StoreError } from '../../src/store/errors.ts';
-import type { SqliteRoundStore } from '../../src/store/sqlite-store.ts';
+import { type FlakyStore, flakyStore } from '../fixtures/flaky-store.ts';
 import { testDeck } from '../fixtures/test-deck.ts';
 import { type AuthFixture, startAuthFixture } from './auth-fixture.ts';
+import { openFirstCard, postedCard } from './driving.ts';
 import {
   answerCard,
   cardOfActivity,
@@ -24,7 +24,6 @@ import {
   type Member,
   mention,
   type Place,
-  type PressedAction,
   post,
   press,
   startTeamsWorld,
@@ -41,40 +40,6 @@ const FACILITATOR: Member = { aad: '0a7a9e5b-0000-4000-8000-00000000f001', name:
 const VOTER: Member = { aad: '0a7a9e5b-0000-4000-8000-00000000a002', name: 'Anders' };
 const UNAVAILABLE = errorView('da', 'unavailable').message;
 
-/**
- * Makes every call of the store (rounds, channel memory, installations) reject
- * at once with a StoreError, as the Redis store does while Redis is down;
- * `except` names calls that keep working (a partial outage).
- */
-function outage(store: SqliteRoundStore) {
-  let failing: ((name: string) => boolean) | undefined;
-  for (const target of [store, store.channelMemory, store.installations]) {
-    for (const [name, d] of Object.entries(
-      Object.getOwnPropertyDescriptors(Object.getPrototypeOf(target)),
-    )) {
-      const original = d.value as unknown;
-      if (name === 'constructor' || name === 'close' || typeof original !== 'function') continue;
-      Reflect.set(target, name, (...args: unknown[]) =>
-        failing?.(name)
-          ? Promise.reject(
-              new StoreError(`redis store: ${name} failed`, {
-                cause: new Error('connect ECONNREFUSED 127.0.0.1:6379'),
-              }),
-            )
-          : (original as (...a: unknown[]) => unknown).apply(target, args),
-      );
-    }
-  }
-  return {
-    down: (except: string[] = []) => {
-      failing = (name) => !except.includes(name);
-    },
-    up: () => {
-      failing = undefined;
-    },
-  };
-}
-
 let fixture: AuthFixture;
 let restoreHttps: () => void;
 
@@ -90,7 +55,7 @@ afterAll(async () => {
 
 describe('Teams while the store cannot be reached', () => {
   let w: TeamsWorld;
-  let store: ReturnType<typeof outage>;
+  let store: FlakyStore;
   let roundId = '';
   let cardId = '';
   /** The open card as it was posted to the thread. */
@@ -108,40 +73,16 @@ describe('Teams while the store cannot be reached', () => {
     for (const m of [FACILITATOR, VOTER]) {
       w.connector.addMember(CHANNEL, { id: `29:${m.aad}`, name: m.name, aadObjectId: m.aad });
     }
-    store = outage(w.app.store);
-    expect(
-      (await post(w, mention(w, FACILITATOR, IN_THREAD, 'start', START_MESSAGE_ID))).status,
-    ).toBe(200);
-    const hint = w.connector.callsFor(THREAD).find((c) => c.route === 'reply');
-    let controls = await act(FACILITATOR, press(cardOfActivity(hint?.body) ?? {}, 'facilitator'));
-    for (const step of ['intro', 'scope', 'status']) {
-      controls = await act(FACILITATOR, press(controls, 'next', { value: step }));
-    }
-    await act(FACILITATOR, press(controls, 'openNextCard', { value: '' }));
-    const [round] = await w.app.store.listByConversation(
-      { platform: 'teams', tenant: TENANT, conversationId: THREAD },
-      1,
-    );
-    roundId = round?.id ?? '';
-    const state = (await w.app.store.load(roundId))?.state;
-    cardId = Object.keys(state?.cards ?? {}).find((id) => state?.cards[id] === 'open') ?? '';
+    store = flakyStore(w.app.store);
+    ({ roundId, cardId } = await openFirstCard(w, FACILITATOR, IN_THREAD, START_MESSAGE_ID));
     await drain(w);
-    const id = await w.app.store.channelMemory.message(
-      'teams',
-      THREAD,
-      `${roundId}:card:${cardId}`,
-    );
-    card = cardOfActivity(w.connector.activity(THREAD, id ?? '')?.activity) ?? {};
+    card = (await postedCard(w, THREAD, `${roundId}:card:${cardId}`)).card;
   });
 
   afterEach(async () => {
     store.up();
     await w.close();
   });
-
-  async function act(who: Member, action: PressedAction): Promise<Json> {
-    return answerCard(await post(w, invoke(w, who, IN_THREAD, action)));
-  }
 
   const ballots = async () => (await w.app.store.counts(roundId)).ballots[cardBox(cardId)] ?? 0;
 

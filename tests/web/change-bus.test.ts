@@ -8,13 +8,8 @@ import { EventHub } from '../../src/channels/web/hub.ts';
 import { createWebChannel } from '../../src/channels/web/index.ts';
 import type { ViewModel } from '../../src/core/views/types.ts';
 import { openRedisChangeBus } from '../../src/store/redis-change-bus.ts';
-import {
-  describeWithRedis,
-  REDIS_URL,
-  redisPrefix,
-  redisReachable,
-  waitFor,
-} from '../app/outbox/redis-fixture.ts';
+import { describeWithRedis, REDIS_URL, redisPrefix, redisReachable } from '../fixtures/redis.ts';
+import { waitFor } from '../fixtures/wait.ts';
 import { DEFAULTS } from './harness.ts';
 
 /** An SSE response that keeps what is written to it. */

@@ -8,8 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { t } from '../../src/core/i18n/index.ts';
 import type { CardVoteView } from '../../src/core/views/types.ts';
-import { StoreError } from '../../src/store/errors.ts';
-import type { SqliteRoundStore } from '../../src/store/sqlite-store.ts';
+import { type FlakyStore, flakyStore } from '../fixtures/flaky-store.ts';
 import {
   type Browser,
   command,
@@ -24,39 +23,6 @@ import {
 const UNAVAILABLE = `${t('da', 'error.unavailable')} / ${t('en', 'error.unavailable')}`;
 const CARD = 'mentorordninger';
 
-/**
- * Makes every call of the store (rounds, channel memory, installations) reject
- * at once with a StoreError, as the Redis store does while Redis is down.
- */
-function outage(store: SqliteRoundStore) {
-  let down = false;
-  for (const target of [store, store.channelMemory, store.installations]) {
-    for (const [name, d] of Object.entries(
-      Object.getOwnPropertyDescriptors(Object.getPrototypeOf(target)),
-    )) {
-      const original = d.value as unknown;
-      if (name === 'constructor' || name === 'close' || typeof original !== 'function') continue;
-      Reflect.set(target, name, (...args: unknown[]) =>
-        down
-          ? Promise.reject(
-              new StoreError(`redis store: ${name} failed`, {
-                cause: new Error('connect ECONNREFUSED 127.0.0.1:6379'),
-              }),
-            )
-          : (original as (...a: unknown[]) => unknown).apply(target, args),
-      );
-    }
-  }
-  return {
-    down: () => {
-      down = true;
-    },
-    up: () => {
-      down = false;
-    },
-  };
-}
-
 /** The 503 of an unreachable store: Retry-After, code and the message in both languages. */
 function expectUnavailable(reply: ErrorReply): void {
   expect(reply.status).toBe(503);
@@ -69,10 +35,10 @@ function expectUnavailable(reply: ErrorReply): void {
 }
 
 let s: Running;
-let store: ReturnType<typeof outage>;
+let store: FlakyStore;
 beforeAll(async () => {
   s = await startServer();
-  store = outage(s.app.store);
+  store = flakyStore(s.app.store);
 });
 afterAll(async () => {
   store.up();

@@ -5,8 +5,8 @@ import { MemoryEditGate, MemoryGateBackend } from '../../../src/app/outbox/memor
 import type { StoreError } from '../../../src/store/errors.ts';
 import { connectRedis } from '../../../src/store/redis-client.ts';
 import { createRedisEditGate, openRedisEditGate } from '../../../src/store/redis-edit-gate.ts';
+import { describeWithRedis, REDIS_URL, redisPrefix, redisReachable } from '../../fixtures/redis.ts';
 import { editGateContract } from './edit-gate.contract.ts';
-import { describeWithRedis, REDIS_URL, redisPrefix, redisReachable } from './redis-fixture.ts';
 
 const rev = (version: number, progress: number) => ({ version, progress });
 

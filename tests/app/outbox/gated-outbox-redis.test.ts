@@ -1,12 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { systemClock } from '../../../src/app/clock.ts';
-import type { EditGate } from '../../../src/app/outbox/edit-gate.ts';
 import { systemTimers } from '../../../src/app/outbox/timers.ts';
 import { compareRevisions } from '../../../src/app/revision.ts';
 import { createRedisEditGate } from '../../../src/store/redis-edit-gate.ts';
-import { fakePlatform, type PlatformCall, rev } from './instances.ts';
-import { describeWithRedis, redisPrefix, redisReachable } from './redis-fixture.ts';
+import { describeWithRedis, redisPrefix, redisReachable } from '../../fixtures/redis.ts';
+import { fakePlatform, onLease, type PlatformCall, rev } from './instances.ts';
 
 /**
  * Two outboxes ("instances") editing one message through one Redis gate. Redis
@@ -21,22 +20,6 @@ const INTERVAL = 250;
 type Event =
   | { type: 'grant'; who: string; requested: number; granted: number }
   | { type: 'send'; who: string; call: PlatformCall };
-
-/** The gate, logging each lease it obtained (with when it was asked for and when it came back). */
-function logged(gate: EditGate, who: string, log: Event[]): EditGate {
-  return {
-    offer: (key, revision) => gate.offer(key, revision),
-    isNewest: (key, revision) => gate.isNewest(key, revision),
-    claimPost: (key, ttlMs) => gate.claimPost(key, ttlMs),
-    releasePost: (key) => gate.releasePost(key),
-    async acquire(key, intervalMs) {
-      const requested = performance.now();
-      const wait = await gate.acquire(key, intervalMs);
-      if (wait === 0) log.push({ type: 'grant', who, requested, granted: performance.now() });
-      return wait;
-    },
-  };
-}
 
 const up = await redisReachable();
 
@@ -56,7 +39,10 @@ describeWithRedis('two outboxes sharing a Redis edit gate (real time)', up, () =
       timers: systemTimers,
       onCall: (call) => log.push({ type: 'send', who: call.who, call }),
     });
-    const gate = (who: string) => logged(createRedisEditGate(r.client, r.prefix), who, log);
+    const gate = (who: string) =>
+      onLease(createRedisEditGate(r.client, r.prefix), (requested) =>
+        log.push({ type: 'grant', who, requested, granted: performance.now() }),
+      );
     const a = platform.instance('a', gate('a'), INTERVAL);
     const b = platform.instance('b', gate('b'), INTERVAL);
 

@@ -4,7 +4,8 @@ import { ManualScheduler } from '../../../src/app/outbox/manual-scheduler.ts';
 import { MemoryEditGate, MemoryGateBackend } from '../../../src/app/outbox/memory-edit-gate.ts';
 import { compareRevisions } from '../../../src/app/revision.ts';
 import type { MessageRevision } from '../../../src/core/ports.ts';
-import { fakePlatform, type PlatformCall, PlatformError, rev } from './instances.ts';
+import { HttpError } from './http-error.ts';
+import { fakePlatform, type PlatformCall, rev } from './instances.ts';
 
 /**
  * Two outboxes ("instances") editing one message through one in-memory gate,
@@ -91,7 +92,7 @@ describe('two outboxes sharing an edit gate (virtual time)', () => {
   });
 
   it('a retry waits for a fresh lease, and Retry-After still holds', async () => {
-    let failures = [new PlatformError(502), new PlatformError(429, 5000)];
+    let failures = [new HttpError(502), new HttpError(429, 5000)];
     const { sched, platform, a } = world({ fail: () => failures.shift() });
     a.update('card', rev(1, 1));
     await sched.runAll();

@@ -1,10 +1,11 @@
+import { performance } from 'node:perf_hooks';
 import type { EditGate } from '../../../src/app/outbox/edit-gate.ts';
 import { createOutbox, type Outbox, type SendKind } from '../../../src/app/outbox/outbox.ts';
 import { PostOnceThenEdit } from '../../../src/app/outbox/post-once.ts';
-import type { RetryDecision } from '../../../src/app/outbox/retry.ts';
 import { TEAMS_THREAD_LIMITS } from '../../../src/app/outbox/thread-limiter.ts';
 import { sleep, type Timers } from '../../../src/app/outbox/timers.ts';
 import type { Clock, MessageRevision } from '../../../src/core/ports.ts';
+import { teamsRetryable } from './http-error.ts';
 
 /**
  * Simulated bot instances: each has its own outbox (and PostOnceThenEdit)
@@ -29,33 +30,12 @@ export interface PlatformCall {
   ok: boolean;
 }
 
-/** Fails a platform call with an HTTP status (and Retry-After in ms). */
-export class PlatformError extends Error {
-  readonly status: number;
-  readonly retryAfterMs: number | undefined;
-
-  constructor(status: number, retryAfterMs?: number) {
-    super(`HTTP ${status}`);
-    this.status = status;
-    this.retryAfterMs = retryAfterMs;
-  }
-}
-
-const retryable = (error: unknown): RetryDecision => {
-  if (!(error instanceof PlatformError) || ![429, 502].includes(error.status)) {
-    return { retry: false };
-  }
-  return error.retryAfterMs === undefined
-    ? { retry: true }
-    : { retry: true, afterMs: error.retryAfterMs };
-};
-
 export interface PlatformOptions {
   clock: Clock;
   timers: Timers;
   /** Time a platform call takes, in ms (on `timers`). */
   latencyMs?: number;
-  /** An error for this call, or undefined to succeed. */
+  /** An error for this call (an HttpError for Teams' retry rule), or undefined to succeed. */
   fail?: (call: PlatformCall) => Error | undefined;
   /** Hears of every call as it starts. */
   onCall?: (call: PlatformCall) => void;
@@ -93,7 +73,7 @@ export function fakePlatform(options: PlatformOptions) {
       ...(intervalMs !== undefined && { intervalMs }),
       clock,
       timers,
-      retry: { isRetryable: retryable, random: () => 0.5, maxAttempts: 3 },
+      retry: { isRetryable: teamsRetryable, random: () => 0.5, maxAttempts: 3 },
       ...(gate && { gate }),
     });
     const messages = new PostOnceThenEdit(outbox, gate ? { gate, timers, pollMs: 20 } : {});
@@ -116,3 +96,22 @@ export function fakePlatform(options: PlatformOptions) {
 }
 
 export const rev = (version: number, progress: number): MessageRevision => ({ version, progress });
+
+/**
+ * `gate`, telling `granted` of each lease it obtains, with the moment
+ * (performance.now()) it was asked for.
+ */
+export function onLease(gate: EditGate, granted: (askedAt: number) => void): EditGate {
+  return {
+    offer: (key, revision) => gate.offer(key, revision),
+    isNewest: (key, revision) => gate.isNewest(key, revision),
+    claimPost: (key, ttlMs) => gate.claimPost(key, ttlMs),
+    releasePost: (key) => gate.releasePost(key),
+    async acquire(key, intervalMs) {
+      const askedAt = performance.now();
+      const wait = await gate.acquire(key, intervalMs);
+      if (wait === 0) granted(askedAt);
+      return wait;
+    },
+  };
+}

@@ -5,8 +5,10 @@ import { ManualScheduler } from '../../../src/app/outbox/manual-scheduler.ts';
 import { MemoryEditGate, MemoryGateBackend } from '../../../src/app/outbox/memory-edit-gate.ts';
 import { systemTimers } from '../../../src/app/outbox/timers.ts';
 import { createRedisEditGate } from '../../../src/store/redis-edit-gate.ts';
-import { fakePlatform, PlatformError, rev } from './instances.ts';
-import { describeWithRedis, redisPrefix, redisReachable, waitFor } from './redis-fixture.ts';
+import { describeWithRedis, redisPrefix, redisReachable } from '../../fixtures/redis.ts';
+import { waitFor } from '../../fixtures/wait.ts';
+import { HttpError } from './http-error.ts';
+import { fakePlatform, rev } from './instances.ts';
 
 /** PostOnceThenEdit on two instances: a new message is posted once, whoever asks first. */
 
@@ -55,7 +57,7 @@ describe('post once across instances (in memory, virtual time)', () => {
 
   it('a winner that gives up releases its claim: the other instance posts', async () => {
     const { sched, platform, a, b } = world({
-      fail: (call) => (call.who === 'a' ? new PlatformError(400) : undefined),
+      fail: (call) => (call.who === 'a' ? new HttpError(400) : undefined),
     });
     await Promise.all([a.send('card', rev(1, 1)), b.send('card', rev(1, 2))]);
     await sched.runAll();
