@@ -34,6 +34,9 @@ export interface SqliteSchedulerOptions {
   onError?: (error: unknown) => void;
 }
 
+/** How often (clock time) a poll also deletes finished jobs older than `keepFinishedMs`. */
+const PURGE_EVERY_MS = 60_000;
+
 /** 5 s, 10 s, 20 s … capped at 15 min. Deterministic, so tests can reason about it. */
 export const defaultBackoff = (attempt: number): number =>
   Math.min(5_000 * 2 ** (attempt - 1), 15 * 60_000);
@@ -59,6 +62,8 @@ export class SqliteScheduler implements Scheduler {
   #handler: JobHandler | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running = false;
+  /** Clock time of the last purge of old finished jobs. */
+  #purgedAt = Number.NEGATIVE_INFINITY;
   readonly #inFlight = new Set<Promise<number>>();
 
   constructor(options: SqliteSchedulerOptions) {
@@ -139,7 +144,11 @@ export class SqliteScheduler implements Scheduler {
     const now = this.#clock.now();
     const ids = this.#guard('poll', () => {
       failAbandoned(this.#sql, now, this.#maxAttempts);
-      purgeFinished(this.#sql, now - this.#keepFinishedMs);
+      // Now and then, not on every poll: a purge reads every finished row.
+      if (now - this.#purgedAt >= PURGE_EVERY_MS) {
+        purgeFinished(this.#sql, now - this.#keepFinishedMs);
+        this.#purgedAt = now;
+      }
       return dueJobIds(this.#sql, now, this.#batchSize);
     });
     let ran = 0;
@@ -169,15 +178,20 @@ export class SqliteScheduler implements Scheduler {
     return ran;
   }
 
-  #arm(): void {
+  #arm(delayMs = this.#pollMs): void {
     if (!this.#running) return;
     // setTimeout after each poll (not setInterval): polls never overlap.
     this.#timer = setTimeout(() => {
+      let full = false;
       this.pollOnce()
+        .then((ran) => {
+          full = ran >= this.#batchSize;
+        })
         // A failed poll (e.g. database busy) is retried on the next tick.
         .catch((error: unknown) => this.#onError(error))
-        .finally(() => this.#arm());
-    }, this.#pollMs);
+        // A full batch: more are probably due (a backlog), so poll again at once.
+        .finally(() => this.#arm(full ? 0 : this.#pollMs));
+    }, delayMs);
     this.#timer.unref();
   }
 
