@@ -85,6 +85,8 @@ export interface SlackConfig {
   appToken?: string | null;
   /** OAuth installs into many workspaces instead of one bot token; null (or absent) = off. */
   oauth?: SlackOAuthConfig | null;
+  /** Slack's Web API base URL (SLACK_API_URL); absent = https://slack.com/api/. For local fakes. */
+  apiUrl?: string;
 }
 
 export interface SlackOAuthConfig {
@@ -180,6 +182,12 @@ const schema = z.object({
   SLACK_CLIENT_ID: z.string().trim().min(1).optional(),
   SLACK_CLIENT_SECRET: z.string().trim().min(1).optional(),
   SLACK_STATE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SLACK_API_URL: z
+    .url({
+      protocol: /^https?$/,
+      error: 'must be an http(s) URL such as http://127.0.0.1:4000/api/',
+    })
+    .optional(),
 });
 
 /** Parses the environment. Throws a ConfigError naming every problem. */
@@ -279,6 +287,7 @@ function slackConfig(e: z.infer<typeof schema>, secret: string): SlackConfig {
     signingSecret: e.SLACK_SIGNING_SECRET ?? null,
     appToken: e.SLACK_APP_TOKEN ?? null,
     oauth,
+    ...(e.SLACK_API_URL && { apiUrl: e.SLACK_API_URL.replace(/\/*$/, '/') }),
   };
 }
 

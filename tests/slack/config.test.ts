@@ -46,6 +46,17 @@ describe('loadConfig: Slack', () => {
     });
   });
 
+  it('takes the Web API base URL from SLACK_API_URL (a local stand-in), else leaves it to the default', () => {
+    const env = { ...base, SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SIGNING };
+    expect(loadConfig(env).slack.apiUrl).toBeUndefined();
+    expect(loadConfig({ ...env, SLACK_API_URL: 'http://127.0.0.1:4000/api' }).slack.apiUrl).toBe(
+      'http://127.0.0.1:4000/api/',
+    );
+    expect(configProblems({ ...env, SLACK_API_URL: 'ftp://example' })).toEqual([
+      expect.stringMatching(/^SLACK_API_URL: must be an http\(s\) URL/),
+    ]);
+  });
+
   it('needs both: either alone is refused, naming the missing one', () => {
     expect(configProblems({ ...base, SLACK_BOT_TOKEN: TOKEN })).toEqual([
       expect.stringMatching(/^SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN/),

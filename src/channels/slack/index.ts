@@ -123,7 +123,7 @@ function viaResponseUrl(respond: RespondFn): Reply {
  */
 export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
   const { config, logger, store } = options;
-  const apiUrl = options.apiUrl ?? SLACK_API_URL;
+  const apiUrl = options.apiUrl ?? config.apiUrl ?? SLACK_API_URL;
   const router = express.Router();
   // HTTP or Socket Mode, one bot token or OAuth installs: see install.ts.
   const wiring = createWiring({
