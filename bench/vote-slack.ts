@@ -22,8 +22,6 @@
  *
  *   node bench/vote-slack.ts [--quick] [--cpu-prof]
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureBoltFloor } from './floor-bolt.ts';
 import { startBotProcess } from './lib/bot-process.ts';
@@ -58,7 +56,7 @@ import {
   startLeanSlack,
   waitFor,
 } from './lib/platform-slack.ts';
-import { type Bench, type BenchTable, RESULTS_DIR, runStandalone } from './lib/report.ts';
+import { type Bench, type BenchTable, runStandalone } from './lib/report.ts';
 import { fmt } from './lib/stats.ts';
 import type { SlackVoteArgs } from './scenarios/slack-vote.ts';
 
@@ -154,12 +152,10 @@ export interface PathRun {
 }
 
 /** One store: a bot process and a fake Slack, one phase (new channel, new round) per rate. */
-async function measureStore(store: 'sqlite' | 'redis', quick: boolean, cpuProf: boolean) {
+async function measureStore(store: 'sqlite' | 'redis', quick: boolean) {
   const plan = phasePlan(quick);
   const prefix = `bench:slack:${process.pid}:${Date.now()}:`;
   const slack = await startLeanSlack({ members: [SLACK_FACILITATOR] });
-  const profDir = join(RESULTS_DIR, 'profiles');
-  if (cpuProf) mkdirSync(profDir, { recursive: true });
   const bot = await startBotProcess(
     {
       STORE: store,
@@ -168,15 +164,7 @@ async function measureStore(store: 'sqlite' | 'redis', quick: boolean, cpuProf: 
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: slack.apiUrl,
     },
-    cpuProf
-      ? {
-          nodeArgs: [
-            '--cpu-prof',
-            `--cpu-prof-dir=${profDir}`,
-            `--cpu-prof-name=slack-${store}.cpuprofile`,
-          ],
-        }
-      : {},
+    { profileName: `slack-${store}` },
   );
   const rows: PhaseRow[] = [];
   const notes: string[] = [];
@@ -248,7 +236,6 @@ async function measureStore(store: 'sqlite' | 'redis', quick: boolean, cpuProf: 
 
 const bench: Bench = async ({ quick }) => {
   const plan = phasePlan(quick);
-  const cpuProf = process.argv.includes('--cpu-prof');
   let floor: FloorFigures | undefined = recentFloor('floor-bolt', quick, plan.rates);
   const floorNotes: string[] = [];
   if (!floor) {
@@ -259,7 +246,7 @@ const bench: Bench = async ({ quick }) => {
   const rows: PhaseRow[] = [];
   const notes: string[] = [];
   for (const store of ['sqlite', 'redis'] as const) {
-    const run = await measureStore(store, quick, cpuProf);
+    const run = await measureStore(store, quick);
     rows.push(...run.rows.map((row) => withRatios(row, floor)));
     notes.push(...run.notes);
   }

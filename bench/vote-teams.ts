@@ -26,8 +26,6 @@
  *
  *   node bench/vote-teams.ts [--quick] [--cpu-prof]
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureCloudAdapterFloor } from './floor-cloudadapter.ts';
 import { startBotProcess } from './lib/bot-process.ts';
@@ -64,7 +62,7 @@ import {
   TEAMS_FACILITATOR,
   type TeamsPlace,
 } from './lib/platform-teams.ts';
-import { type Bench, type BenchTable, RESULTS_DIR, runStandalone } from './lib/report.ts';
+import { type Bench, type BenchTable, runStandalone } from './lib/report.ts';
 import type { TeamsVoteArgs } from './scenarios/teams-vote.ts';
 
 const SCENARIO = fileURLToPath(new URL('./scenarios/teams-vote.ts', import.meta.url));
@@ -142,12 +140,10 @@ function shownCount(card: unknown): string {
 }
 
 /** One store: a bot process and a fake connector, one phase (new thread, new round) per rate. */
-async function measureStore(store: 'sqlite' | 'redis', quick: boolean, cpuProf: boolean) {
+async function measureStore(store: 'sqlite' | 'redis', quick: boolean) {
   const plan = phasePlan(quick);
   const prefix = `bench:teams:${process.pid}:${Date.now()}:`;
   const connector = await startLeanConnector();
-  const profDir = join(RESULTS_DIR, 'profiles');
-  if (cpuProf) mkdirSync(profDir, { recursive: true });
   const bot = await startBotProcess(
     {
       NODE_ENV: 'development',
@@ -155,15 +151,7 @@ async function measureStore(store: 'sqlite' | 'redis', quick: boolean, cpuProf: 
       ...(store === 'redis' && { REDIS_URL, REDIS_PREFIX: prefix }),
       TEAMS_ALLOW_ANONYMOUS: 'true',
     },
-    cpuProf
-      ? {
-          nodeArgs: [
-            '--cpu-prof',
-            `--cpu-prof-dir=${profDir}`,
-            `--cpu-prof-name=teams-${store}.cpuprofile`,
-          ],
-        }
-      : {},
+    { profileName: `teams-${store}` },
   );
   const rows: PhaseRow[] = [];
   const notes: string[] = [];
@@ -233,7 +221,6 @@ async function measureStore(store: 'sqlite' | 'redis', quick: boolean, cpuProf: 
 
 const bench: Bench = async ({ quick }) => {
   const plan = phasePlan(quick);
-  const cpuProf = process.argv.includes('--cpu-prof');
   let floor: FloorFigures | undefined = recentFloor('floor-cloudadapter', quick, plan.rates);
   const floorNotes: string[] = [];
   if (!floor) {
@@ -244,7 +231,7 @@ const bench: Bench = async ({ quick }) => {
   const rows: PhaseRow[] = [];
   const notes: string[] = [];
   for (const store of ['sqlite', 'redis'] as const) {
-    const run = await measureStore(store, quick, cpuProf);
+    const run = await measureStore(store, quick);
     rows.push(...run.rows.map((row) => withRatios(row, floor)));
     notes.push(...run.notes);
   }

@@ -5,7 +5,7 @@
  * client address) rating the one open card; values spread over 1–5. Redis rows are compared
  * with the floor (bench/floor-http-redis.ts) measured in the same run.
  *
- *   node bench/vote-web.ts [--quick]
+ *   node bench/vote-web.ts [--quick] [--cpu-prof]
  *
  * This module is also the load scenario (prepare/request run in the generator's process).
  */
@@ -175,7 +175,9 @@ async function runStore(
   quick: boolean,
 ): Promise<StoreRun> {
   const { rates, warmupSeconds, seconds } = phasesFor(quick);
-  const bot = await startBotProcess(store === 'redis' ? (redis as BenchRedis).env : {});
+  const bot = await startBotProcess(store === 'redis' ? (redis as BenchRedis).env : {}, {
+    profileName: `web-${store}`,
+  });
   try {
     const setupStart = performance.now();
     const round = await setUpRound(bot.url);

@@ -4,14 +4,25 @@ import { createApp, throttledErrors } from './app/compose.ts';
 import { BUILTIN_DECKS_DIR, DeckCatalog } from './app/decks.ts';
 import { createLogger } from './app/logger.ts';
 import { lateOutput, routeOutput } from './app/output-router.ts';
+import { PURGE_FIRST_DELAY_MS, schedulePurge } from './app/privacy.ts';
 import { ExportLinks } from './app/signed-links.ts';
-import { createSlackChannel, type SlackChannel } from './channels/slack/index.ts';
-import { createTeamsChannel, type TeamsChannel } from './channels/teams/index.ts';
+import type { SlackChannel } from './channels/slack/index.ts';
+import type { TeamsChannel } from './channels/teams/index.ts';
 import { createWebChannel } from './channels/web/index.ts';
 import { type Config, loadConfig } from './config.ts';
 import { createHttpApp, listen } from './http/server.ts';
-import { openRedisChangeBus } from './store/redis-change-bus.ts';
-import { openRedisEditGate } from './store/redis-edit-gate.ts';
+
+type ScaleOutOptions = { url: string; prefix: string; onError: (error: unknown) => void };
+
+/** The Redis change bus, loaded only with STORE=redis. */
+async function openChangeBus(options: ScaleOutOptions) {
+  return (await import('./store/redis-change-bus.ts')).openRedisChangeBus(options);
+}
+
+/** The Redis edit gate, loaded only with STORE=redis. */
+async function openEditGate(options: ScaleOutOptions) {
+  return (await import('./store/redis-edit-gate.ts')).openRedisEditGate(options);
+}
 
 /** Composition root: config → store and scheduler → channels → one HTTP server. */
 export async function start(config: Config) {
@@ -31,8 +42,10 @@ export async function start(config: Config) {
   // instance, and each Teams/Slack card is posted once and edited in turn.
   const shared = config.store.kind === 'redis' ? config.store : undefined;
   const degraded = throttledErrors(logger, 'redis scale-out: degraded to one instance for now');
-  const changeBus = shared && (await openRedisChangeBus({ ...shared, onError: degraded }));
-  const editGate = shared && (await openRedisEditGate({ ...shared, onError: degraded }));
+  // Modules of a channel or store that is not configured are never loaded
+  // (here and below): each SDK costs start-up time and memory (bench/footprint.ts).
+  const changeBus = shared && (await openChangeBus({ ...shared, onError: degraded }));
+  const editGate = shared && (await openEditGate({ ...shared, onError: degraded }));
   const web = createWebChannel({
     ...(changeBus && { changeBus }),
     logger,
@@ -68,6 +81,7 @@ export async function start(config: Config) {
   });
   web.attach(app.service);
   if (config.teams.enabled) {
+    const { createTeamsChannel } = await import('./channels/teams/index.ts');
     teams = createTeamsChannel({
       ...(editGate && { editGate }),
       config: config.teams,
@@ -81,6 +95,7 @@ export async function start(config: Config) {
     });
   }
   if (config.slack.enabled) {
+    const { createSlackChannel } = await import('./channels/slack/index.ts');
     slack = createSlackChannel({
       ...(editGate && { editGate }),
       config: config.slack,
@@ -108,6 +123,10 @@ export async function start(config: Config) {
   const local = ['127.0.0.1', '::1', 'localhost'].includes(config.host);
   web.setPublicUrl(config.publicUrl ?? (local ? undefined : lanUrl(server.port)) ?? server.url);
   app.scheduler.start((job) => app.service.handleJob(job));
+  // Retention: the first purge shortly after start, then daily (each schedules the next).
+  await schedulePurge(app.service.deps, PURGE_FIRST_DELAY_MS).catch((error: unknown) => {
+    logger.error({ err: error }, 'scheduling the retention purge failed');
+  });
   logger.info({ url: server.url, store: config.store.kind }, 'dialogrunde is running');
 
   let stopping: Promise<void> | undefined;

@@ -15,11 +15,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
+import { RESULTS_DIR } from './report.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
@@ -47,6 +48,19 @@ export interface StartBotOptions {
   startMs?: number;
   /** Extra node arguments before src/main.ts (e.g. '--max-old-space-size=512'). */
   nodeArgs?: string[];
+  /**
+   * With `--cpu-prof` on the benchmark's own command line, the child writes a
+   * V8 CPU profile to bench/results/profiles/<profileName>.cpuprofile on exit.
+   */
+  profileName?: string;
+}
+
+/** Node arguments that make a child write a CPU profile, when the benchmark runs with --cpu-prof. */
+function profileArgs(name: string | undefined): string[] {
+  if (!name || !process.argv.includes('--cpu-prof')) return [];
+  const dir = join(RESULTS_DIR, 'profiles');
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`];
 }
 
 /** Starts the bot; resolves once it printed "Open http://…/". Kills it again if that fails. */
@@ -69,10 +83,14 @@ export async function startBotProcess(
   }
   Object.assign(childEnv, env);
 
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), MAIN], {
-    env: childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), ...profileArgs(options.profileName), MAIN],
+    {
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   live.add(child);
   const tail: string[] = [];
   const keep = (text: string) => {

@@ -7,9 +7,9 @@ import type {
   Scheduler,
 } from '../core/ports.ts';
 import { DEFAULT_RETENTION_DAYS } from '../core/round/retention.ts';
-import { BullmqScheduler } from '../scheduler/bullmq-scheduler.ts';
+import type { BullmqScheduler } from '../scheduler/bullmq-scheduler.ts';
 import { SqliteScheduler } from '../scheduler/sqlite-scheduler.ts';
-import { openRedisStore, type RedisRoundStore } from '../store/redis-store.ts';
+import type { RedisRoundStore } from '../store/redis-store.ts';
 import { openSqliteStore, type SqliteRoundStore } from '../store/sqlite-store.ts';
 import type { DeckCatalog } from './decks.ts';
 import { newId, VoterKeys } from './identity.ts';
@@ -30,6 +30,8 @@ export interface EmbeddedOptions extends CommonOptions {
   sqlitePath: string;
   /** Scheduler polling interval in ms. */
   pollMs?: number;
+  /** How long an ended round (follow-up done) is kept before the purge, in days. Default 400. */
+  retentionDays?: number;
 }
 
 export interface EmbeddedApp {
@@ -79,7 +81,11 @@ export async function createApp(options: AppOptions): Promise<App> {
 
 /** The embedded deployment: one SQLite file holds rounds, ballots and jobs. */
 export async function createEmbeddedApp(options: EmbeddedOptions): Promise<EmbeddedApp> {
-  const store = await openSqliteStore({ path: options.sqlitePath, clock: options.clock });
+  const store = await openSqliteStore({
+    path: options.sqlitePath,
+    clock: options.clock,
+    retentionMs: (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400_000,
+  });
   const scheduler = new SqliteScheduler({
     db: store.db,
     clock: options.clock,
@@ -112,6 +118,9 @@ export interface SharedOptions extends CommonOptions {
 export async function createSharedApp(
   options: SharedOptions,
 ): Promise<App & { store: RedisRoundStore; scheduler: BullmqScheduler }> {
+  // Loaded only here: the embedded deployment never needs node-redis or BullMQ.
+  const { openRedisStore } = await import('../store/redis-store.ts');
+  const { BullmqScheduler } = await import('../scheduler/bullmq-scheduler.ts');
   const store = await openRedisStore({
     url: options.url,
     prefix: options.prefix,
@@ -186,9 +195,10 @@ export function throttledErrors(
   };
 }
 
-function buildService(store: RoundStore, scheduler: Scheduler, options: CommonOptions) {
+function buildService(store: AppStore, scheduler: Scheduler, options: CommonOptions) {
   return new RoundService({
     store,
+    channelMemory: store.channelMemory,
     scheduler,
     output: options.output,
     clock: options.clock,

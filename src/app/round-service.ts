@@ -1,7 +1,7 @@
 import type { Deck } from '../core/deck/schema.ts';
 import { type DomainError, fail } from '../core/errors.ts';
-import type { BallotValue, RoundSettings, RoundState } from '../core/model.ts';
-import type { Job, RoundStore } from '../core/ports.ts';
+import type { BallotValue, RoundCounts, RoundSettings, RoundState } from '../core/model.ts';
+import type { Job, RoundRecord, RoundStore } from '../core/ports.ts';
 import { ok, type Result } from '../core/result.ts';
 import type { Actor, Command } from '../core/round/commands.ts';
 import type { Effect, ViewRequest } from '../core/round/effects.ts';
@@ -13,6 +13,7 @@ import { runEffects } from './effects.ts';
 import { MissingDeckError } from './errors.ts';
 import type { Identity } from './identity.ts';
 import { sendNudges } from './nudges.ts';
+import { runPurgeJob } from './privacy.ts';
 import type { ServiceCommand, ServiceDeps, StartInput } from './service-types.ts';
 import { RoundTurns } from './turns.ts';
 
@@ -180,8 +181,9 @@ export class RoundService {
     return fail('busy');
   }
 
-  /** A scheduled job is due: a step deadline, a nudge (async rounds) or a follow-up reminder. */
+  /** A scheduled job is due: a step deadline, a nudge (async rounds), a follow-up reminder, a purge. */
   async handleJob(job: Job): Promise<void> {
+    if (job.type === 'purge') return runPurgeJob(this.#d, job);
     if (job.type === 'deadline') {
       const command: Command = { type: 'deadlineReached', step: job.step, deadline: job.deadline };
       const result = await this.#apply(job.roundId, { kind: 'system' }, () => command, {});
@@ -217,7 +219,11 @@ export class RoundService {
   async snapshot(roundId: string): Promise<(ViewInput & { version: number }) | undefined> {
     const record = await this.#d.store.load(roundId);
     if (!record) return undefined;
-    const counts = await this.#d.store.counts(roundId);
+    return this.snapshotOf(record, await this.#d.store.counts(roundId));
+  }
+
+  /** A snapshot from a round and counts the caller already holds (no store call). */
+  snapshotOf(record: RoundRecord, counts: RoundCounts): ViewInput & { version: number } {
     return {
       deck: this.deckOf(record.state),
       state: record.state,

@@ -32,7 +32,19 @@ export type SaveResult =
   | { ok: false; reason: 'conflict' | 'duplicate' };
 
 export type CastResult =
-  | { ok: true; outcome: 'recorded' | 'changed' | 'unchanged'; ballots: number }
+  | {
+      ok: true;
+      outcome: 'recorded' | 'changed' | 'unchanged';
+      /** Ballots in the box, this one included. */
+      ballots: number;
+      /** The round's version when the ballot went in (ballots never change it). */
+      version: number;
+      /**
+       * What `counts` would return right after this ballot, read in the same
+       * atomic step: saves the vote path a second round trip.
+       */
+      counts: RoundCounts;
+    }
   | { ok: false; reason: 'box_not_open' | 'round_not_found' };
 
 export interface RoundSummaryRow {
@@ -78,6 +90,7 @@ export interface RoundStore {
   /**
    * Records or replaces the voter's ballot in an open box, atomically checking
    * the box is open. Also records the voter as a participant. `at` is epoch ms.
+   * Returns the round's version and the counts after the ballot.
    */
   castBallot(
     roundId: string,
@@ -121,8 +134,34 @@ export interface RoundStore {
    * across all its conversations, newest (by creation) first; at most `limit`.
    */
   listByTenant(platform: Platform, tenant: string, limit: number): Promise<RoundSummaryRow[]>;
-  /** Deletes a round with all its ballots, tallies and participants. True if it existed. */
+  /**
+   * Rounds of a platform across all its tenants and conversations (to find
+   * what belongs to one person: `dialogrunde user forget`), newest (by
+   * creation) first: at most `limit`, after skipping the first `offset`.
+   */
+  listByPlatform(platform: Platform, limit: number, offset?: number): Promise<RoundSummaryRow[]>;
+  /**
+   * Ids of rounds whose retention period is over at `now` (epoch ms): ended,
+   * every follow-up item done, and last changed at least the store's
+   * retention period before `now` (`keepUntil` in core/round/retention.ts).
+   * Oldest first, at most `limit`. A store whose keys expire by themselves
+   * (Redis) may have dropped such a round's data already; its id is listed
+   * until `delete(id)` all the same, so what lives beside the round (jobs,
+   * channel memory, claims) can be removed with it.
+   */
+  expiredRounds(now: number, limit: number): Promise<string[]>;
+  /**
+   * Deletes a round with all its ballots, tallies, participants and save
+   * idempotency keys (`wasSaved` answers false afterwards), and drops it from
+   * every listing and from `expiredRounds`. True if the round existed.
+   */
   delete(roundId: string): Promise<boolean>;
+  /**
+   * Releases every live claim whose key starts with `prefix` (a deleted
+   * round's nudge claims: `nudge:<roundId>:`); answers how many. Never
+   * touches save idempotency keys.
+   */
+  releaseAll(prefix: string): Promise<number>;
   /** True when the backing storage answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -163,6 +202,14 @@ export interface ChannelMemory {
   ): Promise<void>;
   /** The platform message id saved for `key` in the conversation, or undefined. */
   message(platform: Platform, conversationId: string, key: string): Promise<string | undefined>;
+  /**
+   * Forgets the message ids saved for these rounds, in every platform and
+   * conversation: keys `<roundId>:…` (views: `base` in core/views/input.ts)
+   * and `…:<roundId>` (a channel's per-round records, e.g. Teams'
+   * `facilitator-chat:<roundId>`). Conversation references stay: a
+   * conversation outlives its rounds. Answers how many were forgotten.
+   */
+  forgetRounds(roundIds: readonly string[]): Promise<number>;
 }
 
 /**
@@ -232,6 +279,14 @@ export type Job =
       step: StepId;
       /** The step's deadline when the job was made; a job whose deadline no longer matches is stale. */
       deadline: number;
+    }
+  | {
+      id: string;
+      /** '': the job belongs to no round. */
+      roundId: '';
+      runAt: number;
+      /** Retention: deletes the rounds whose period is over (`expiredRounds`), then comes back later. */
+      type: 'purge';
     };
 
 export type JobHandler = (job: Job) => Promise<void>;

@@ -85,11 +85,39 @@ return next
 `;
 
 /**
- * One ballot per voter, only into an open box. KEYS: doc, open, ballots of the box, participants.
- * ARGV: box, voter key, value JSON. Returns {outcome, ballots in the box}.
+ * Shared Lua: a consistent snapshot of the counts, as
+ * {participants, {box, n, box, n...}, {box, tallyJSON, ...}} with only sealed boxes' tallies.
  */
-export const CAST_SCRIPT = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'round_not_found', 0} end
+const COUNTS = `
+local function counts(openKey, talliesKey, participantsKey, ballotPrefix)
+  local open = {}
+  local ballots = {}
+  for _, box in ipairs(redis.call('SMEMBERS', openKey)) do
+    open[box] = true
+    table.insert(ballots, box)
+    table.insert(ballots, redis.call('HLEN', ballotPrefix .. box))
+  end
+  local tallies = {}
+  local all = redis.call('HGETALL', talliesKey)
+  for i = 1, #all, 2 do
+    if not open[all[i]] then
+      table.insert(tallies, all[i])
+      table.insert(tallies, all[i + 1])
+    end
+  end
+  return {redis.call('SCARD', participantsKey), ballots, tallies}
+end
+`;
+
+/**
+ * One ballot per voter, only into an open box. KEYS: doc, open, ballots of the box,
+ * participants, tallies. ARGV: box, voter key, value JSON, ballot key prefix. Returns
+ * {outcome, ballots in the box, round version, counts (as COUNTS_SCRIPT)}, so the vote
+ * path needs no second round trip for "n of m".
+ */
+export const CAST_SCRIPT = `${COUNTS}
+local version = redis.call('HGET', KEYS[1], 'version')
+if not version then return {'round_not_found', 0} end
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then return {'box_not_open', 0} end
 local before = redis.call('HGET', KEYS[3], ARGV[2])
 local outcome = 'recorded'
@@ -98,7 +126,7 @@ if before then
 end
 if outcome ~= 'unchanged' then redis.call('HSET', KEYS[3], ARGV[2], ARGV[3]) end
 redis.call('SADD', KEYS[4], ARGV[2])
-return {outcome, redis.call('HLEN', KEYS[3])}
+return {outcome, redis.call('HLEN', KEYS[3]), tonumber(version), counts(KEYS[2], KEYS[5], KEYS[4], ARGV[4])}
 `;
 
 /** KEYS: doc, participants. ARGV: voter key. Returns the participant count, or -1 for no round. */
@@ -108,27 +136,9 @@ redis.call('SADD', KEYS[2], ARGV[1])
 return redis.call('SCARD', KEYS[2])
 `;
 
-/**
- * A consistent snapshot of the counts. KEYS: open, tallies, participants. ARGV: ballot key prefix.
- * Returns {participants, {box, n, box, n...}, {box, tallyJSON, ...}} with only sealed boxes' tallies.
- */
-export const COUNTS_SCRIPT = `
-local open = {}
-local ballots = {}
-for _, box in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  open[box] = true
-  table.insert(ballots, box)
-  table.insert(ballots, redis.call('HLEN', ARGV[1] .. box))
-end
-local tallies = {}
-local all = redis.call('HGETALL', KEYS[2])
-for i = 1, #all, 2 do
-  if not open[all[i]] then
-    table.insert(tallies, all[i])
-    table.insert(tallies, all[i + 1])
-  end
-end
-return {redis.call('SCARD', KEYS[3]), ballots, tallies}
+/** The counts of a round. KEYS: open, tallies, participants. ARGV: ballot key prefix. */
+export const COUNTS_SCRIPT = `${COUNTS}
+return counts(KEYS[1], KEYS[2], KEYS[3], ARGV[1])
 `;
 
 /**

@@ -19,10 +19,13 @@ import { DEFAULT_RETENTION_DAYS, keepUntil } from '../core/round/retention.ts';
 import { StoreError } from './errors.ts';
 import {
   connectRedis,
+  globEscape,
   guarded,
   LuaScript,
+  MAINTENANCE_TIMEOUT_MS,
   OPERATION_TIMEOUT_MS,
   type RedisClient,
+  scanAll,
   withTimeout,
 } from './redis-client.ts';
 import { RedisChannelMemory, RedisInstallationStore } from './redis-memory.ts';
@@ -160,15 +163,20 @@ export class RedisRoundStore implements RoundStore {
       const k = roundKeys(this.prefix, state.id);
       const keys = [k.doc, k.open, k.tallies, k.participants];
       if (options.idempotencyKey) keys.push(k.savePrefix + options.idempotencyKey);
+      const until = keepUntil(state, this.#retentionMs);
       const reply = await scripts.save.run(this.client, keys, [
         k.ballotPrefix,
         expectedVersion,
         JSON.stringify(state),
         this.#ttlMs,
-        keepUntil(state, this.#retentionMs) ?? 0,
+        until ?? 0,
         ...openBoxIds(state),
       ]);
       if (reply === 'conflict' || reply === 'duplicate') return { ok: false, reason: reply };
+      // Outside the script, like the listings: the index is in no round's slot. The
+      // keys expire by themselves; the index lets a purge clear what lives beside them.
+      if (until === null) await this.client.zRem(this.#retentionIndex(), state.id);
+      else await this.client.zAdd(this.#retentionIndex(), { score: until, value: state.id });
       return { ok: true, version: Number(reply) };
     });
   }
@@ -194,18 +202,24 @@ export class RedisRoundStore implements RoundStore {
       const k = roundKeys(this.prefix, roundId);
       const reply = await scripts.cast.run(
         this.client,
-        [k.doc, k.open, k.ballotPrefix + box, k.participants],
-        [box, voterKey, JSON.stringify(value)],
+        [k.doc, k.open, k.ballotPrefix + box, k.participants, k.tallies],
+        [box, voterKey, JSON.stringify(value), k.ballotPrefix],
       );
       if (!Array.isArray(reply)) throw new StoreError('redis store: unexpected cast reply');
-      const [outcome, ballots] = reply as [string, number];
+      const [outcome, ballots, version, counts] = reply as [string, number, number, unknown];
       if (outcome === 'round_not_found' || outcome === 'box_not_open') {
         return { ok: false, reason: outcome };
       }
       if (outcome !== 'recorded' && outcome !== 'changed' && outcome !== 'unchanged') {
         throw new StoreError('redis store: unexpected cast reply');
       }
-      return { ok: true, outcome, ballots: Number(ballots) };
+      return {
+        ok: true,
+        outcome,
+        ballots: Number(ballots),
+        version: Number(version),
+        counts: countsFrom(counts),
+      };
     });
   }
 
@@ -256,16 +270,7 @@ export class RedisRoundStore implements RoundStore {
         [k.open, k.tallies, k.participants],
         [k.ballotPrefix],
       );
-      if (!Array.isArray(reply)) throw new StoreError('redis store: unexpected counts reply');
-      const [participants, ballots, tallies] = reply as [number, unknown[], unknown[]];
-      const result: RoundCounts = { participants: Number(participants), ballots: {}, tallies: {} };
-      for (let i = 0; i < ballots.length; i += 2) {
-        result.ballots[boxOf(ballots[i])] = Number(ballots[i + 1]);
-      }
-      for (let i = 0; i < tallies.length; i += 2) {
-        result.tallies[boxOf(tallies[i])] = JSON.parse(String(tallies[i + 1])) as Tally;
-      }
-      return result;
+      return countsFrom(reply);
     });
   }
 
@@ -301,22 +306,74 @@ export class RedisRoundStore implements RoundStore {
     return guarded('listByTenant', () => this.#list(this.#tenantIndex(platform, tenant), limit));
   }
 
-  async delete(roundId: string): Promise<boolean> {
-    return guarded('delete', async () => {
-      const k = roundKeys(this.prefix, roundId);
-      const doc = await scripts.delete.run(
-        this.client,
-        [k.doc, k.open, k.tallies, k.participants],
-        [k.ballotPrefix],
-      );
-      if (doc == null) return false;
-      const c = (JSON.parse(String(doc)) as RoundState).conversation;
-      await Promise.all([
-        this.client.zRem(this.#conversationIndex(c), roundId),
-        this.client.zRem(this.#tenantIndex(c.platform, c.tenant), roundId),
-      ]);
-      return true;
+  async listByPlatform(platform: Platform, limit: number, offset = 0): Promise<RoundSummaryRow[]> {
+    // Rare (forgetting a person): the tenant indexes of the platform, merged.
+    return guarded(
+      'listByPlatform',
+      async () => {
+        if (limit <= 0) return [];
+        const head = `${this.prefix}idx:tenant:`;
+        const pattern = `${globEscape(head + JSON.stringify([platform]).slice(0, -1))},*`;
+        const entries: { id: string; at: number }[] = [];
+        for (const index of await scanAll(this.client, pattern)) {
+          const scored = await this.client.zRangeWithScores(index, 0, -1);
+          entries.push(...scored.map((e) => ({ id: String(e.value), at: Number(e.score) })));
+        }
+        entries.sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+        const page = entries.slice(offset, offset + limit).map((e) => e.id);
+        return (await this.#rows(page)).rows;
+      },
+      MAINTENANCE_TIMEOUT_MS,
+    );
+  }
+
+  async expiredRounds(now: number, limit: number): Promise<string[]> {
+    return guarded('expiredRounds', async () => {
+      if (limit <= 0) return [];
+      const ids = await this.client.zRange(this.#retentionIndex(), '-inf', now, {
+        BY: 'SCORE',
+        LIMIT: { offset: 0, count: limit },
+      });
+      return ids.map(String);
     });
+  }
+
+  async delete(roundId: string): Promise<boolean> {
+    return guarded(
+      'delete',
+      async () => {
+        const k = roundKeys(this.prefix, roundId);
+        const doc = await scripts.delete.run(
+          this.client,
+          [k.doc, k.open, k.tallies, k.participants],
+          [k.ballotPrefix],
+        );
+        // Save idempotency keys expire by themselves (24 h), but are the round's too.
+        const saves = await scanAll(this.client, `${globEscape(k.savePrefix)}*`);
+        if (saves.length > 0) await this.client.del(saves);
+        await this.client.zRem(this.#retentionIndex(), roundId);
+        // An expired round left no document to name its listings: they drop it when they meet it.
+        if (doc == null) return false;
+        const c = (JSON.parse(String(doc)) as RoundState).conversation;
+        await Promise.all([
+          this.client.zRem(this.#conversationIndex(c), roundId),
+          this.client.zRem(this.#tenantIndex(c.platform, c.tenant), roundId),
+        ]);
+        return true;
+      },
+      MAINTENANCE_TIMEOUT_MS,
+    );
+  }
+
+  async releaseAll(prefix: string): Promise<number> {
+    return guarded(
+      'releaseAll',
+      async () => {
+        const keys = await scanAll(this.client, `${globEscape(this.#claimKey(prefix))}*`);
+        return keys.length > 0 ? Number(await this.client.del(keys)) : 0;
+      },
+      MAINTENANCE_TIMEOUT_MS,
+    );
   }
 
   async ping(): Promise<boolean> {
@@ -344,14 +401,21 @@ export class RedisRoundStore implements RoundStore {
       REV: true,
       LIMIT: { offset: 0, count: limit },
     });
+    const { rows, gone } = await this.#rows(ids.map(String));
+    // Expired (retention) or deleted between the two reads: drop them from the index.
+    if (gone.length > 0) await this.client.zRem(index, gone);
+    return rows;
+  }
+
+  /** Listing rows of these rounds, in order; `gone`: ids whose round no longer exists. */
+  async #rows(ids: readonly string[]): Promise<{ rows: RoundSummaryRow[]; gone: string[] }> {
     const docs = await Promise.all(
-      ids.map((id) => this.client.hGet(roundKeys(this.prefix, String(id)).doc, 'doc')),
+      ids.map((id) => this.client.hGet(roundKeys(this.prefix, id).doc, 'doc')),
     );
     const rows: RoundSummaryRow[] = [];
     const gone: string[] = [];
     for (const [i, doc] of docs.entries()) {
       if (doc == null) {
-        // Expired (retention) or deleted between the two reads: drop it from the index.
         gone.push(String(ids[i]));
         continue;
       }
@@ -364,8 +428,7 @@ export class RedisRoundStore implements RoundStore {
         updatedAt: state.updatedAt,
       });
     }
-    if (gone.length > 0) await this.client.zRem(index, gone);
-    return rows;
+    return { rows, gone };
   }
 
   #conversationIndex(c: ConversationRef): string {
@@ -374,6 +437,11 @@ export class RedisRoundStore implements RoundStore {
 
   #tenantIndex(platform: Platform, tenant: string): string {
     return `${this.prefix}idx:tenant:${JSON.stringify([platform, tenant])}`;
+  }
+
+  /** Round ids by the time their keys expire (retention), for `expiredRounds`. */
+  #retentionIndex(): string {
+    return `${this.prefix}idx:retention`;
   }
 
   #claimKey(key: string): string {
@@ -385,4 +453,18 @@ function boxOf(value: unknown): BoxId {
   const box = String(value);
   if (!isBoxId(box)) throw new StoreError('invalid box id in store', { permanent: true });
   return box;
+}
+
+/** The counts as the shared Lua `counts` returns them (see redis-scripts.ts). */
+function countsFrom(reply: unknown): RoundCounts {
+  if (!Array.isArray(reply)) throw new StoreError('redis store: unexpected counts reply');
+  const [participants, ballots, tallies] = reply as [number, unknown[], unknown[]];
+  const result: RoundCounts = { participants: Number(participants), ballots: {}, tallies: {} };
+  for (let i = 0; i < ballots.length; i += 2) {
+    result.ballots[boxOf(ballots[i])] = Number(ballots[i + 1]);
+  }
+  for (let i = 0; i < tallies.length; i += 2) {
+    result.tallies[boxOf(tallies[i])] = JSON.parse(String(tallies[i + 1])) as Tally;
+  }
+  return result;
 }

@@ -1,5 +1,4 @@
 import type { BallotValue, BoxId, RoundCounts, RoundState, Tally } from '../core/model.ts';
-import type { CastResult } from '../core/ports.ts';
 import { openBoxIds } from '../core/round/boxes.ts';
 import { StoreError } from './errors.ts';
 import { num, type Row, type Sql, str } from './sqlite-db.ts';
@@ -44,6 +43,11 @@ function seal(sql: Sql, roundId: string, box: BoxId): void {
 }
 
 /** Records or replaces a ballot; the round is known to exist. */
+/** A ballot's outcome in an open box; the caller adds the version and counts of CastResult. */
+export type CastInto =
+  | { ok: true; outcome: 'recorded' | 'changed' | 'unchanged' }
+  | { ok: false; reason: 'box_not_open' };
+
 export function castInto(
   sql: Sql,
   roundId: string,
@@ -51,7 +55,7 @@ export function castInto(
   voterKey: string,
   value: BallotValue,
   at: number,
-): CastResult {
+): CastInto {
   if (!sql('SELECT 1 FROM open_boxes WHERE round_id = ? AND box = ?').get(roundId, box)) {
     return { ok: false, reason: 'box_not_open' };
   }
@@ -64,11 +68,7 @@ export function castInto(
        ON CONFLICT (round_id, box, voter_key) DO UPDATE SET value = excluded.value, at = excluded.at`,
     ).run(roundId, box, voterKey, json, at);
   }
-  const count = sql('SELECT COUNT(*) AS n FROM ballots WHERE round_id = ? AND box = ?').get(
-    roundId,
-    box,
-  );
-  return { ok: true, outcome, ballots: count ? num(count, 'n') : 0 };
+  return { ok: true, outcome };
 }
 
 /** The ballot as stored JSON, or undefined. */

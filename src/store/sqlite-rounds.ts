@@ -1,6 +1,7 @@
 import type { ConversationRef, Platform, RoundState } from '../core/model.ts';
 import type { RoundRecord, RoundSummaryRow } from '../core/ports.ts';
-import { changed, num, type Sql, str } from './sqlite-db.ts';
+import { keepUntil } from '../core/round/retention.ts';
+import { changed, num, type Row, type Sql, str } from './sqlite-db.ts';
 
 /**
  * Round documents, participants and one-off keys of the SQLite store. The
@@ -10,7 +11,7 @@ import { changed, num, type Sql, str } from './sqlite-db.ts';
 export function insertRound(sql: Sql, state: RoundState): void {
   sql(
     `INSERT INTO rounds (id, version, doc, platform, tenant, conversation_id, status, step,
-     created_at, updated_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`,
+     retained_since, created_at, updated_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(state.id, JSON.stringify(state), ...columns(state), state.createdAt, state.updatedAt);
 }
 
@@ -18,7 +19,8 @@ export function insertRound(sql: Sql, state: RoundState): void {
 export function updateRound(sql: Sql, state: RoundState, expectedVersion: number): boolean {
   const result = sql(
     `UPDATE rounds SET version = version + 1, doc = ?, platform = ?, tenant = ?,
-     conversation_id = ?, status = ?, step = ?, updated_at = ? WHERE id = ? AND version = ?`,
+     conversation_id = ?, status = ?, step = ?, retained_since = ?, updated_at = ?
+     WHERE id = ? AND version = ?`,
   ).run(JSON.stringify(state), ...columns(state), state.updatedAt, state.id, expectedVersion);
   return changed(result) > 0;
 }
@@ -33,6 +35,12 @@ export function roundExists(sql: Sql, roundId: string): boolean {
   return sql('SELECT 1 FROM rounds WHERE id = ?').get(roundId) !== undefined;
 }
 
+/** The round's version, or undefined when there is no such round. */
+export function roundVersion(sql: Sql, roundId: string): number | undefined {
+  const row = sql('SELECT version FROM rounds WHERE id = ?').get(roundId);
+  return row ? num(row, 'version') : undefined;
+}
+
 /** Newest first by creation time (id breaks ties, so the order is stable). */
 export function listRounds(
   sql: Sql,
@@ -41,18 +49,12 @@ export function listRounds(
 ): RoundSummaryRow[] {
   const { platform, tenant, conversationId } = conversation;
   return sql(
-    `SELECT id, step, status, updated_at FROM rounds
+    `SELECT id, platform, tenant, conversation_id, step, status, updated_at FROM rounds
      WHERE platform = ? AND tenant = ? AND conversation_id = ?
      ORDER BY created_at DESC, id DESC LIMIT ?`,
   )
     .all(platform, tenant, conversationId, limit)
-    .map((row) => ({
-      id: str(row, 'id'),
-      conversation: { platform, tenant, conversationId },
-      step: str(row, 'step') as RoundState['step'],
-      status: str(row, 'status') as RoundState['status'],
-      updatedAt: num(row, 'updated_at'),
-    }));
+    .map(summaryRow);
 }
 
 /** Rounds of a tenant across its conversations, newest first (id breaks ties). */
@@ -63,23 +65,79 @@ export function listTenantRounds(
   limit: number,
 ): RoundSummaryRow[] {
   return sql(
-    `SELECT id, conversation_id, step, status, updated_at FROM rounds
+    `SELECT id, platform, tenant, conversation_id, step, status, updated_at FROM rounds
      WHERE platform = ? AND tenant = ?
      ORDER BY created_at DESC, id DESC LIMIT ?`,
   )
     .all(platform, tenant, limit)
-    .map((row) => ({
-      id: str(row, 'id'),
-      conversation: { platform, tenant, conversationId: str(row, 'conversation_id') },
-      step: str(row, 'step') as RoundState['step'],
-      status: str(row, 'status') as RoundState['status'],
-      updatedAt: num(row, 'updated_at'),
-    }));
+    .map(summaryRow);
 }
 
-/** Boxes, ballots, tallies and participants go with the round (ON DELETE CASCADE). */
+/** Rounds of a platform across its tenants, newest first (id breaks ties), after `offset`. */
+export function listPlatformRounds(
+  sql: Sql,
+  platform: Platform,
+  limit: number,
+  offset: number,
+): RoundSummaryRow[] {
+  return sql(
+    `SELECT id, platform, tenant, conversation_id, step, status, updated_at FROM rounds
+     WHERE platform = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
+  )
+    .all(platform, limit, offset)
+    .map(summaryRow);
+}
+
+/** Rounds whose retention period began at or before `before` (epoch ms), oldest first. */
+export function retiredRounds(sql: Sql, before: number, limit: number): string[] {
+  return sql(
+    `SELECT id FROM rounds WHERE retained_since IS NOT NULL AND retained_since <= ?
+     ORDER BY retained_since, id LIMIT ?`,
+  )
+    .all(before, limit)
+    .map((row) => str(row, 'id'));
+}
+
+function summaryRow(row: Row): RoundSummaryRow {
+  return {
+    id: str(row, 'id'),
+    conversation: {
+      platform: str(row, 'platform') as Platform,
+      tenant: str(row, 'tenant'),
+      conversationId: str(row, 'conversation_id'),
+    },
+    step: str(row, 'step') as RoundState['step'],
+    status: str(row, 'status') as RoundState['status'],
+    updatedAt: num(row, 'updated_at'),
+  };
+}
+
+/**
+ * Boxes, ballots, tallies and participants go with the round (ON DELETE
+ * CASCADE); its save idempotency keys (`save:["<id>",…`) are deleted here.
+ */
 export function deleteRound(sql: Sql, roundId: string): boolean {
-  return changed(sql('DELETE FROM rounds WHERE id = ?').run(roundId)) > 0;
+  const existed = changed(sql('DELETE FROM rounds WHERE id = ?').run(roundId)) > 0;
+  deleteKeysWithPrefix(sql, `save:${JSON.stringify([roundId]).slice(0, -1)},`);
+  return existed;
+}
+
+/**
+ * Deletes one-off keys starting with `prefix` (only live ones when `liveAt`
+ * is given: epoch ms); answers how many. A range on the primary key: every
+ * key with the prefix sorts between the prefix and the prefix with its last
+ * character raised by one (SQLite compares text bytewise).
+ */
+export function deleteKeysWithPrefix(sql: Sql, prefix: string, liveAt?: number): number {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  if (prefix === '' || last >= 0xd800) {
+    // Raising a surrogate or U+FFFF would not sort right: compare the prefix itself.
+    const query = 'DELETE FROM idempotency WHERE substr(key, 1, length(?)) = ? AND expires_at > ?';
+    return changed(sql(query).run(prefix, prefix, liveAt ?? Number.MIN_SAFE_INTEGER));
+  }
+  const upper = prefix.slice(0, -1) + String.fromCharCode(last + 1);
+  const query = 'DELETE FROM idempotency WHERE key >= ? AND key < ? AND expires_at > ?';
+  return changed(sql(query).run(prefix, upper, liveAt ?? Number.MIN_SAFE_INTEGER));
 }
 
 export function addParticipant(sql: Sql, roundId: string, voterKey: string, at: number): void {
@@ -110,7 +168,8 @@ export function recordKey(sql: Sql, key: string, expiresAt: number): void {
   sql('INSERT INTO idempotency (key, expires_at) VALUES (?, ?)').run(key, expiresAt);
 }
 
-function columns(state: RoundState): [string, string, string, string, string] {
+/** The listed columns, then when the retention period began (null: keep). */
+function columns(state: RoundState): [string, string, string, string, string, number | null] {
   const c = state.conversation;
-  return [c.platform, c.tenant, c.conversationId, state.status, state.step];
+  return [c.platform, c.tenant, c.conversationId, state.status, state.step, keepUntil(state, 0)];
 }

@@ -15,6 +15,7 @@ import type {
   RoundSummaryRow,
   SaveResult,
 } from '../core/ports.ts';
+import { DEFAULT_RETENTION_DAYS } from '../core/round/retention.ts';
 import { StoreError } from './errors.ts';
 import { boxCounts, castInto, countBallotsOf, readBallot, reconcileBoxes } from './sqlite-boxes.ts';
 import { SqliteChannelMemory } from './sqlite-channel-memory.ts';
@@ -22,16 +23,20 @@ import { migrate, openDatabase, type Sql, statementCache, transaction } from './
 import { SqliteInstallationStore } from './sqlite-installations.ts';
 import {
   addParticipant,
+  deleteKeysWithPrefix,
   deleteRound,
   insertRound,
   isParticipant,
   keyFree,
+  listPlatformRounds,
   listRounds,
   listTenantRounds,
   loadRound,
   participantCount,
   recordKey,
+  retiredRounds,
   roundExists,
+  roundVersion,
   updateRound,
 } from './sqlite-rounds.ts';
 import { STORE_MIGRATIONS } from './sqlite-schema.ts';
@@ -44,6 +49,11 @@ export interface SqliteStoreOptions {
   clock?: Clock;
   /** How long a save's idempotency key is remembered. Default 24 h. */
   idempotencyTtlMs?: number;
+  /**
+   * How long an ended round (with no open follow-up items) is kept after its
+   * last change, in ms, before `expiredRounds` lists it. Default 400 days.
+   */
+  retentionMs?: number;
 }
 
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteRoundStore> {
@@ -63,6 +73,7 @@ export class SqliteRoundStore implements RoundStore {
   readonly db: DatabaseSync;
   readonly #clock: Clock;
   readonly #ttlMs: number;
+  readonly #retentionMs: number;
   readonly #sql: Sql;
   /** Channels' conversation references and message ids, on the same connection. */
   readonly channelMemory: SqliteChannelMemory;
@@ -73,6 +84,7 @@ export class SqliteRoundStore implements RoundStore {
     this.db = db;
     this.#clock = options.clock ?? systemClock;
     this.#ttlMs = options.idempotencyTtlMs ?? 24 * 60 * 60_000;
+    this.#retentionMs = options.retentionMs ?? DEFAULT_RETENTION_DAYS * 86_400_000;
     this.#sql = statementCache(db);
     this.#read('migrate', () => migrate(db, STORE_MIGRATIONS));
     this.channelMemory = new SqliteChannelMemory(db, this.#clock);
@@ -124,10 +136,13 @@ export class SqliteRoundStore implements RoundStore {
     if (!ballotFits(box, value))
       throw new StoreError(`ballot does not fit the kind of box ${box}`, { permanent: true });
     return this.#write('castBallot', (): CastResult => {
-      if (!roundExists(this.#sql, roundId)) return { ok: false, reason: 'round_not_found' };
+      const version = roundVersion(this.#sql, roundId);
+      if (version === undefined) return { ok: false, reason: 'round_not_found' };
       const result = castInto(this.#sql, roundId, box, voterKey, value, at);
-      if (result.ok) addParticipant(this.#sql, roundId, voterKey, at);
-      return result;
+      if (!result.ok) return result;
+      addParticipant(this.#sql, roundId, voterKey, at);
+      const counts = this.#countsNow(roundId);
+      return { ...result, ballots: counts.ballots[box] ?? 0, version, counts };
     });
   }
 
@@ -156,10 +171,11 @@ export class SqliteRoundStore implements RoundStore {
   }
 
   async counts(roundId: string): Promise<RoundCounts> {
-    return this.#read('counts', () => ({
-      participants: participantCount(this.#sql, roundId),
-      ...boxCounts(this.#sql, roundId),
-    }));
+    return this.#read('counts', () => this.#countsNow(roundId));
+  }
+
+  #countsNow(roundId: string): RoundCounts {
+    return { participants: participantCount(this.#sql, roundId), ...boxCounts(this.#sql, roundId) };
   }
 
   async wasSaved(roundId: string, idempotencyKey: string): Promise<boolean> {
@@ -203,8 +219,26 @@ export class SqliteRoundStore implements RoundStore {
     return this.#read('listByTenant', () => listTenantRounds(this.#sql, platform, tenant, limit));
   }
 
+  async listByPlatform(platform: Platform, limit: number, offset = 0): Promise<RoundSummaryRow[]> {
+    return this.#read('listByPlatform', () =>
+      listPlatformRounds(this.#sql, platform, limit, offset),
+    );
+  }
+
+  async expiredRounds(now: number, limit: number): Promise<string[]> {
+    return this.#read('expiredRounds', () =>
+      retiredRounds(this.#sql, now - this.#retentionMs, limit),
+    );
+  }
+
   async delete(roundId: string): Promise<boolean> {
     return this.#write('delete', () => deleteRound(this.#sql, roundId));
+  }
+
+  async releaseAll(prefix: string): Promise<number> {
+    return this.#write('releaseAll', () =>
+      deleteKeysWithPrefix(this.#sql, `claim:${prefix}`, this.#clock.now()),
+    );
   }
 
   async ping(): Promise<boolean> {

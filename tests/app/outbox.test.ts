@@ -35,6 +35,8 @@ import { HttpError, teamsRetryable } from './outbox/http-error.ts';
 interface Call {
   /** Virtual epoch ms at which the attempt started. */
   at: number;
+  /** Virtual epoch ms at which it was answered (before any error is thrown). */
+  end?: number;
   thread: string;
   key: string;
   value: number;
@@ -50,8 +52,8 @@ interface HarnessOptions {
   intervalMs?: number;
   /** An error to throw for this attempt, or undefined to succeed. */
   fail?: (call: Call) => Error | undefined;
-  /** Virtual time each platform call takes, in ms. */
-  latencyMs?: number;
+  /** Virtual time each platform call takes, in ms (or per call). */
+  latencyMs?: number | ((call: Call) => number);
   random?: () => number;
   maxAttempts?: number;
   baseMs?: number;
@@ -66,7 +68,10 @@ function harness(options: HarnessOptions = {}) {
     async send(thread, key, value, info) {
       const call: Call = { at: sched.now(), thread, key, value, ...info, ok: true };
       calls.push(call);
-      if (options.latencyMs) await sleep(sched, options.latencyMs);
+      const latency =
+        typeof options.latencyMs === 'function' ? options.latencyMs(call) : options.latencyMs;
+      if (latency) await sleep(sched, latency);
+      call.end = sched.now();
       const error = options.fail?.(call);
       if (error) {
         call.ok = false;
@@ -268,6 +273,24 @@ describe('ThreadLimiter', () => {
     ).toThrow(RangeError);
   });
 
+  it('counts a settled send from when it was answered, keeping the stamps in order', () => {
+    const sched = new ManualScheduler(0);
+    const limiter = new ThreadLimiter({
+      windows: [{ limit: 2, perMs: 1000 }],
+      clock: sched,
+      timers: sched,
+    });
+    limiter.record('t', 0);
+    limiter.record('t', 0);
+    limiter.settle('t', 0, 300);
+    expect(limiter.nextAt('t')).toBe(1000); // the other start at 0 still holds the window
+    limiter.settle('t', 0, 200);
+    expect(limiter.nextAt('t')).toBe(1200); // both answered: 200 and 300
+    limiter.settle('t', 999, 5000); // no such start: nothing changes
+    limiter.settle('unknown', 0, 5000);
+    expect(limiter.nextAt('t')).toBe(1200);
+  });
+
   it('runs the tasks of a thread one at a time in FIFO order', async () => {
     const sched = new ManualScheduler(0);
     const queues = new ThreadQueues();
@@ -449,6 +472,48 @@ describe('outbox', () => {
       }
     }
     expect(h.errors).toEqual([]);
+  });
+
+  it('keeps arrivals inside the Teams limits when calls take different times', async () => {
+    // The platform counts a request when it arrives, anywhere between the
+    // start and the answer: spaced by starts only, a slow send followed by a
+    // fast one arrives closer together than they started. Latencies 0–500 ms.
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const latency = new Map<number, number>();
+    const h = harness({
+      // One latency per post, kept for its retries.
+      latencyMs: (call) => {
+        const known = latency.get(call.value) ?? random() * 500;
+        latency.set(call.value, known);
+        return known;
+      },
+    });
+    const posts: Promise<boolean>[] = [];
+    for (let i = 0; i < 300; i++) posts.push(h.outbox.post('t', `p${i}`, i));
+    await h.sched.runAll();
+    expect((await Promise.all(posts)).every(Boolean)).toBe(true);
+    const calls = h.of('t');
+    expect(calls).toHaveLength(300);
+    expect(
+      windowViolations(
+        calls.map((c) => c.at),
+        TEAMS_THREAD_LIMITS,
+      ),
+    ).toEqual([]);
+    expect(
+      windowViolations(
+        calls.map((c) => c.end ?? c.at),
+        TEAMS_THREAD_LIMITS,
+      ),
+    ).toEqual([]);
+    // Still close to the limit's pace: spaced by starts alone, the 300th post
+    // could start at 134 s (60 per 30 s, then 8 per 2 s); answers take 250 ms
+    // on average, which is what the spacing may add.
+    expect(calls.at(-1)?.at).toBeLessThan(150_000);
   });
 
   it('a 429 with Retry-After 3 s pauses the whole thread, then the send is retried and succeeds', async () => {

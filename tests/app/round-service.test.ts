@@ -7,6 +7,7 @@ import { createEmbeddedApp, type EmbeddedApp } from '../../src/app/compose.ts';
 import { DeckCatalog } from '../../src/app/decks.ts';
 import type { Identity } from '../../src/app/identity.ts';
 import { createLogger, type Logger, silentLogger } from '../../src/app/logger.ts';
+import { compareRevisions } from '../../src/app/revision.ts';
 import type { RoundDefaults, ServiceCommand } from '../../src/app/round-service.ts';
 import { prioritize, vote } from '../../src/app/voting.ts';
 import type { DomainError } from '../../src/core/errors.ts';
@@ -598,14 +599,24 @@ describe('votes', () => {
     };
     const result = must(await vote(app.service, roundId, person(1), 'mentorordninger', 2));
     expect(result.outcome).toBe('recorded');
-    expect(result.view.phase).toBe('closed');
     expect(result.view.yourVote).toContain('2');
     expect((await app.store.counts(roundId)).tallies['card:mentorordninger']).toEqual({
       ballots: 1,
       counts: { '2': 1 },
     });
-    // The close posted the result; the late vote did not overwrite it with a vote form.
-    expect(h.take()).toEqual(['group:cardResult', 'group:rating', 'facilitator:facilitator']);
+    // The vote's answer and progress update show the round as the ballot found
+    // it (open). The close posted the result with a newer revision, so the
+    // outbox's newest-wins rule (EditGate) drops the late vote form instead of
+    // putting it over the result.
+    const sent = h.messages.map((m) => ({ what: `${m.audience}:${m.view.kind}`, rev: m.revision }));
+    expect(sent.map((m) => m.what)).toEqual([
+      'group:cardResult',
+      'group:rating',
+      'facilitator:facilitator',
+      'group:cardVote',
+    ]);
+    const [closed, , , late] = sent;
+    expect(closed?.rev && late?.rev && compareRevisions(late.rev, closed.rev)).toBeLessThan(0);
   });
 
   it('refuses invalid values with invalid_rating and writes no ballot', async () => {

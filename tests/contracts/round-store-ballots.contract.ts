@@ -42,9 +42,9 @@ export function ballotContract(t: StoreTestContext): void {
 
     it('keeps one ballot per voter: the latest', async () => {
       const cast = (v: 3 | 5) => t.store.castBallot('r-fixture', CARD, 'voter-a', v, AT);
-      expect(await cast(3)).toEqual({ ok: true, outcome: 'recorded', ballots: 1 });
-      expect(await cast(5)).toEqual({ ok: true, outcome: 'changed', ballots: 1 });
-      expect(await cast(5)).toEqual({ ok: true, outcome: 'unchanged', ballots: 1 });
+      expect(await cast(3)).toMatchObject({ ok: true, outcome: 'recorded', ballots: 1 });
+      expect(await cast(5)).toMatchObject({ ok: true, outcome: 'changed', ballots: 1 });
+      expect(await cast(5)).toMatchObject({ ok: true, outcome: 'unchanged', ballots: 1 });
       expect(await t.store.ballotOf('r-fixture', CARD, 'voter-a')).toBe(5);
       await t.saveOk(closeCard(roundFixture()));
       expect((await t.store.counts('r-fixture')).tallies[CARD]).toEqual({
@@ -88,7 +88,31 @@ export function ballotContract(t: StoreTestContext): void {
       );
       expect((await t.store.counts('r-fixture')).ballots).toEqual({ [CARD]: 0, [PENDING_CARD]: 0 });
       const cast = await t.store.castBallot('r-fixture', PENDING_CARD, 'voter-a', 1, AT);
-      expect(cast).toEqual({ ok: true, outcome: 'recorded', ballots: 1 });
+      expect(cast).toMatchObject({ ok: true, outcome: 'recorded', ballots: 1 });
+    });
+
+    it('returns the round version and the counts after the ballot, as counts() reads them', async () => {
+      await t.store.castBallot('r-fixture', CARD, 'voter-a', 2, AT);
+      await t.saveOk(
+        roundFixture({ cards: { mentorordninger: 'closed', 'interne-lederfora': 'open' } }),
+      );
+      await t.store.join('r-fixture', 'voter-z', AT);
+      const cast = await t.store.castBallot('r-fixture', PENDING_CARD, 'voter-b', 5, AT);
+      const version = (await t.store.load('r-fixture'))?.version;
+      expect(version).toBe(2);
+      expect(cast).toEqual({
+        ok: true,
+        outcome: 'recorded',
+        ballots: 1,
+        version,
+        counts: await t.store.counts('r-fixture'),
+      });
+      // voter-a (first ballot), voter-z (joined), voter-b (this ballot); the sealed card's tally.
+      expect(cast.ok && cast.counts).toEqual({
+        participants: 3,
+        ballots: { [PENDING_CARD]: 1 },
+        tallies: { [CARD]: { ballots: 1, counts: { '2': 1 } } },
+      });
     });
 
     it('seals every box when the round ends', async () => {

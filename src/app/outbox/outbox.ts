@@ -174,17 +174,19 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     },
   });
 
-  const acquire = (thread: string) =>
-    acquireAll(
-      shared
-        ? [
-            { limiter, key: thread },
-            { limiter: shared.limiter, key: shared.bucket(thread) },
-          ]
-        : [{ limiter, key: thread }],
-      clock,
-      timers,
-    );
+  const slotsOf = (thread: string) =>
+    shared
+      ? [
+          { limiter, key: thread },
+          { limiter: shared.limiter, key: shared.bucket(thread) },
+        ]
+      : [{ limiter, key: thread }];
+  const acquire = (thread: string) => acquireAll(slotsOf(thread), clock, timers);
+  /** The send that started at `startedAt` was answered: its rate slot counts from now. */
+  const settle = (thread: string, startedAt: number) => {
+    const now = clock.now();
+    for (const slot of slotsOf(thread)) slot.limiter.settle(slot.key, startedAt, now);
+  };
 
   async function deliver(
     thread: string,
@@ -208,7 +210,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       await withRetry(
         async (attempt) => {
           if (!current && !job.has()) return;
-          await acquire(thread);
+          const startedAt = await acquire(thread);
           let held = pick();
           if (!held) return;
           if (gate) {
@@ -221,7 +223,11 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
           }
           coalescer.touch(mk); // the edit interval of this message restarts now
           attempts++;
-          await send(thread, key, held.value, { kind, attempt });
+          try {
+            await send(thread, key, held.value, { kind, attempt });
+          } finally {
+            settle(thread, startedAt);
+          }
         },
         {
           ...options.retry,

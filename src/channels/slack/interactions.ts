@@ -6,12 +6,12 @@ import { renderVoteConfirmation } from './blocks/index.ts';
 import {
   errorMessage,
   facilitatorMessage,
-  langOfRound,
   newestRound,
   type Reply,
   type SlackDeps,
   startRound,
 } from './commands.ts';
+import { answerDeletion, type PostMessage } from './delete-round.ts';
 import type { ActionEnvelope, Where } from './envelope.ts';
 import { currentReminder, REMINDER_BLOCK_PREFIX } from './reminders.ts';
 
@@ -55,6 +55,7 @@ export async function runAction(
   where: Where | undefined,
   body: ActionPayload,
   reply: Reply,
+  post: PostMessage = async () => undefined,
 ): Promise<void> {
   const { service } = deps;
   const fallback = service.deps.defaults.lang;
@@ -62,10 +63,16 @@ export async function runAction(
   if (!where || !data) return reply(errorMessage(fallback, 'unexpected'));
   const intent = parseCardAction(commandOf(data), data);
   if (intent.kind === 'start') return startRound(deps, where, {}, reply);
+  if (intent.kind === 'deleteRound' || intent.kind === 'keepRound') {
+    return answerDeletion(deps, where, intent, reply, post);
+  }
   const named = intent.kind === 'planStatus' ? data.roundId : undefined;
   const round = await roundOfPress(service, where, named);
   if (!round) return reply(errorMessage(fallback, { code: 'round_not_found' }));
-  const lang = await langOfRound(service, round.id);
+  // Read once here: the language, and the vote below starts from this record.
+  const record = await service.deps.store.load(round.id);
+  if (!record) return reply(errorMessage(fallback, { code: 'round_not_found' }));
+  const lang = record.state.settings.lang;
   // Controls pressed on the facilitator's own (ephemeral) message are replaced in place.
   const onControls = body.container?.is_ephemeral === true;
   const command = async (cmd: ServiceCommand) => {
@@ -76,7 +83,8 @@ export async function runAction(
 
   switch (intent.kind) {
     case 'vote': {
-      const result = await vote(service, round.id, where.who, intent.cardId, intent.value);
+      const { cardId, value } = intent;
+      const result = await vote(service, round.id, where.who, cardId, value, record);
       return reply(
         result.ok ? renderVoteConfirmation(result.value.view) : errorMessage(lang, result.error),
       );

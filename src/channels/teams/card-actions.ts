@@ -33,6 +33,8 @@ export interface ActionTurn {
   who: Identity;
   /** The round as loaded before the action. */
   state: RoundState;
+  /** Its version then (lets a vote skip reading the round again). */
+  version: number;
   members: MemberLookup;
   /**
    * The round came from the pressed card's data (the facilitator's card in
@@ -44,7 +46,16 @@ export interface ActionTurn {
 /** Intents that act on the conversation's round (the rest need no round or their own). */
 export type RoundIntent = Exclude<
   CardIntent,
-  { kind: 'start' | 'facilitatorControls' | 'refresh' | 'invalid' | 'unknown' }
+  {
+    kind:
+      | 'start'
+      | 'facilitatorControls'
+      | 'deleteRound'
+      | 'keepRound'
+      | 'refresh'
+      | 'invalid'
+      | 'unknown';
+  }
 >;
 
 /** What the answer card shows once a command went through. */
@@ -82,19 +93,22 @@ function answerFor(command: CardCommand): AnswerWith {
 }
 
 /**
- * Whether pressing records the presser as a participant (m in "n of m"): what
- * people present do in the meeting, i.e. vote, pick, add a note or an own
- * initiative. Facilitator controls do not: whether the facilitator counts is
- * decided when the round starts (`starterJoins`). Plan buttons do not either:
- * they are pressed after the meeting, by owners who need not have been there.
+ * Whether pressing must record the presser as a participant (m in "n of m")
+ * before it runs: what people present do in the meeting, i.e. add a note or an
+ * own initiative. A vote or a priority pick records its voter itself, in the
+ * same store write as the ballot (`castBallot`), so it needs no separate join.
+ * Facilitator controls do not join: whether the facilitator counts is decided
+ * when the round starts (`starterJoins`). Plan buttons do not either: they are
+ * pressed after the meeting, by owners who need not have been there.
  */
 export function joinsRound(intent: RoundIntent): boolean {
   switch (intent.kind) {
-    case 'vote':
-    case 'prioritize':
     case 'addNote':
     case 'addCustomCard':
       return true;
+    case 'vote':
+    case 'prioritize':
+      return false;
     case 'planStatus':
     case 'addPlanItem':
     case 'command':
@@ -119,11 +133,13 @@ export async function runIntent(turn: ActionTurn, intent: RoundIntent): Promise<
   const lang = state.settings.lang;
   switch (intent.kind) {
     case 'vote': {
-      const result = await vote(service, state.id, who, intent.cardId, intent.value);
+      const loaded = { state, version: turn.version };
+      const result = await vote(service, state.id, who, intent.cardId, intent.value, loaded);
       return result.ok ? answerCard(result.value.view, activity) : errorCard(lang, result.error);
     }
     case 'prioritize': {
-      const result = await prioritize(service, state.id, who, intent.cardIds);
+      const loaded = { state, version: turn.version };
+      const result = await prioritize(service, state.id, who, intent.cardIds, loaded);
       return result.ok ? answerCard(result.value.view, activity) : errorCard(lang, result.error);
     }
     case 'addNote':

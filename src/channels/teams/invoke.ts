@@ -11,6 +11,7 @@ import {
 import { failureOf } from '../../app/errors.ts';
 import type { Identity } from '../../app/identity.ts';
 import type { Logger } from '../../app/logger.ts';
+import { RecentValues } from '../../app/recent-values.ts';
 import type { RoundService } from '../../app/round-service.ts';
 import type { ConversationRef } from '../../core/model.ts';
 import type { ChannelMemory, RoundRecord } from '../../core/ports.ts';
@@ -28,11 +29,15 @@ import {
   sendWelcome,
   startFromCard,
 } from './commands.ts';
+import { answerDeletion, type PostCard } from './delete-round.ts';
 import type { FacilitatorChatOpener } from './facilitator-chat.ts';
 import { type MemberLookup, memberLookup } from './members.ts';
 import type { StoredConversation } from './output.ts';
 import { refreshCard } from './refresh.ts';
 import type { SummaryLinks } from './summary-extras.ts';
+
+/** How long a saved conversation reference is not saved again when unchanged: 10 minutes. */
+const REMEMBER_FOR_MS = 10 * 60_000;
 
 export { ADAPTIVE_CARD_CONTENT_TYPE } from './answers.ts';
 
@@ -75,12 +80,17 @@ export async function handleCardAction(
   activity: Activity,
   action: CardAction,
   members: MemberLookup = nobody,
+  post: PostCard = async () => undefined,
 ): Promise<CardJson> {
   const fallbackLang = langOfLocale(activity.locale);
   const intent = parseCardAction(commandOf(action.data, action.verb), action.data);
   // The welcome card's Start and the hint card's button: no round needed yet / any round.
   if (intent.kind === 'start') return startFromCard(deps, activity);
   if (intent.kind === 'facilitatorControls') return facilitatorCard(deps, activity);
+  // The deletion question names its round; whether the presser may is the app's to say.
+  if (intent.kind === 'deleteRound' || intent.kind === 'keepRound') {
+    return answerDeletion(deps.service, activity, intent, post);
+  }
   const who = identityOf(activity);
   const conversation = conversationOf(activity);
   if (!who || !conversation) return errorCard(fallbackLang, 'unexpected');
@@ -102,7 +112,7 @@ export async function handleCardAction(
   }
   if (intent.kind === 'invalid') return errorCard(lang, intent.error);
   if (joinsRound(intent)) await service.join(record.state.id, who);
-  const turn = { deps, activity, who, state: record.state, members };
+  const turn = { deps, activity, who, state: record.state, version: record.version, members };
   return runIntent(named === undefined ? turn : { ...turn, roundInCard: true }, intent);
 }
 
@@ -146,6 +156,7 @@ async function namedRecord(
  */
 export class TeamsBot extends ActivityHandler {
   readonly #d: TeamsInvokeDeps;
+  readonly #remembered = new RecentValues(REMEMBER_FOR_MS, 10_000);
 
   constructor(deps: TeamsInvokeDeps) {
     super();
@@ -153,7 +164,13 @@ export class TeamsBot extends ActivityHandler {
     this.onMessage(async (context, next) => {
       const value: unknown = context.activity.value;
       if (value !== undefined && value !== null && !context.activity.text?.trim()) {
-        await handleCardAction(this.#d, context.activity, { data: value }, memberLookup(context));
+        await handleCardAction(
+          this.#d,
+          context.activity,
+          { data: value },
+          memberLookup(context),
+          postInTurn(context),
+        );
       } else if (context.activity.text?.trim()) {
         await handleTextCommand(this.#d, context);
       }
@@ -181,6 +198,7 @@ export class TeamsBot extends ActivityHandler {
         context.activity,
         { verb: invoke.action.verb, data: invoke.action.data },
         memberLookup(context),
+        postInTurn(context),
       );
     } catch (error) {
       this.#d.logger.error({ err: error }, 'teams: card action failed');
@@ -198,17 +216,26 @@ export class TeamsBot extends ActivityHandler {
     if (!who || !conversationId || !activity.serviceUrl) return;
     // A channel's team: its members are the channel's (`roster.ts` lists them for refresh).
     const team = (activity.channelData as { team?: { id?: unknown } } | undefined)?.team?.id;
+    // Without the sender (`user`): the stored reference would otherwise tie
+    // the latest press in a conversation to a person (name, Entra id), and
+    // proactive sends need only the conversation, service url and bot.
+    const { user: _sender, ...reference } = activity.getConversationReference();
     const data: StoredConversation = {
-      reference: activity.getConversationReference(),
+      reference,
       ...(typeof team === 'string' && team !== '' && { teamId: team }),
     };
+    const json = JSON.stringify(data);
+    // Every press carries the same reference: write it only when it changed.
+    const key = `${who.tenant}\u0000${conversationId}`;
+    if (!this.#remembered.fresh(key, json)) return;
     try {
       await this.#d.memory.saveConversation({
         platform: 'teams',
         tenant: who.tenant,
         conversationId,
-        data: JSON.stringify(data),
+        data: json,
       });
+      this.#remembered.note(key, json);
     } catch (error) {
       this.#d.logger.error({ err: error }, 'teams: saving the conversation reference failed');
     }
@@ -233,6 +260,13 @@ export function quietTurnErrors(adapter: CloudAdapter, logger: Logger): void {
     } catch (sendError) {
       logger.error({ err: sendError }, 'teams: the error card could not be sent');
     }
+  };
+}
+
+/** Posts a card into the turn's conversation (a notice for everybody there). */
+function postInTurn(context: TurnContext): PostCard {
+  return async (card) => {
+    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
   };
 }
 

@@ -21,6 +21,7 @@ import type {
   MessageRevision,
   OutboundMessage,
 } from '../../core/ports.ts';
+import { viewKey } from '../../core/views/input.ts';
 import type { ViewModel } from '../../core/views/types.ts';
 import {
   REFRESH_USER_LIMIT,
@@ -36,15 +37,18 @@ import { SummaryLinks } from './summary-extras.ts';
  * What one outbox send carries: the view (the card is built at send time,
  * with what Teams adds), and where to find the conversation reference.
  */
-export interface TeamsSend {
-  tenant: string;
-  view: ViewModel;
-  /**
-   * Set for the facilitator's card in their 1:1 chat: the round its buttons
-   * act on (`teamsCard`'s `roundId`). The card is rendered afresh at send time.
-   */
-  facilitatorOf?: string;
-}
+export type TeamsSend =
+  | { tenant: string; view: ViewModel; facilitatorOf?: undefined }
+  | {
+      tenant: string;
+      /** The view as the round service last sent it, if it did (a fallback). */
+      view?: ViewModel;
+      /**
+       * The facilitator's card in their 1:1 chat: the round its buttons act on
+       * (`teamsCard`'s `roundId`). The card is rendered afresh at send time.
+       */
+      facilitatorOf: string;
+    };
 
 /** Renders a round's facilitator view now (set by the channel once the service exists). */
 export type FacilitatorViews = (roundId: string) => Promise<ViewModel | undefined>;
@@ -199,10 +203,10 @@ export class TeamsOutput implements ChannelOutput {
     if (roundId !== undefined && USER_SPECIFIC_KINDS.has(view.kind) && this.#views) {
       const chat = await facilitatorChatOf(this.#d.memory, group, roundId);
       if (chat === undefined) return;
-      const controls = await this.#views(roundId);
-      if (!controls) return;
-      const value = { tenant: conversation.tenant, view: controls, facilitatorOf: roundId };
-      await this.#enqueue(chat, controls.key, value, revision);
+      // Rendered when sent (#send): ballots arrive far faster than the card is
+      // edited, and rendering it here cost two store reads per vote.
+      const value = { tenant: conversation.tenant, facilitatorOf: roundId };
+      await this.#enqueue(chat, viewKey(roundId, 'facilitator'), value, revision);
     }
   }
 
@@ -246,6 +250,8 @@ export class TeamsOutput implements ChannelOutput {
     const view =
       (value.facilitatorOf !== undefined && (await this.#views?.(value.facilitatorOf))) ||
       value.view;
+    // A round deleted meanwhile leaves nothing to show.
+    if (!view) return;
     // Built now: a summary's signed links get their expiry from this post or edit.
     const extras: TeamsCardExtras = {
       ...this.#summaryLinks.extrasFor(view),

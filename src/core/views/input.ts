@@ -81,5 +81,10 @@ export function dialogLabels(
 }
 
 export function base(input: ViewInput, key: string, title: string) {
-  return { key: `${input.state.id}:${key}`, lang: langOf(input), roundId: input.state.id, title };
+  return { key: viewKey(input.state.id, key), lang: langOf(input), roundId: input.state.id, title };
+}
+
+/** The key of a round's view (`ViewModel.key`): which platform message shows it. */
+export function viewKey(roundId: string, name: string): string {
+  return `${roundId}:${name}`;
 }
