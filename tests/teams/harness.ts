@@ -36,6 +36,8 @@ import { type FakeConnector, type RecordedCall, startFakeConnector } from './fak
 
 export const CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 export const OUTBOUND_TOKEN = 'local-outbound-token';
+/** DIALOGRUNDE_SECRET of the app (voter keys). */
+export const SECRET = 'teams-harness-secret-0123456789-abcdef';
 /** The bot's Teams id in anonymous mode (no app id). */
 export const ANONYMOUS_BOT_ID = '28:dialogrunde-bot';
 
@@ -85,6 +87,8 @@ export interface TeamsWorldOptions {
   start?: number;
   decks?: DeckCatalog;
   defaults?: Partial<RoundDefaults>;
+  /** Default: records message texts in `logs`; the log redaction test passes one that keeps whole lines. */
+  logger?: Logger;
 }
 
 export interface TeamsWorld {
@@ -125,12 +129,12 @@ export async function startTeamsWorld(options: TeamsWorldOptions): Promise<Teams
     ...(options.auth && { acceptBearer: (t: string | undefined) => t === OUTBOUND_TOKEN }),
   });
   const logs: string[] = [];
-  const logger = recordingLogger(logs);
+  const logger = options.logger ?? recordingLogger(logs);
   const sent: OutboundMessage[] = [];
   let teams: TeamsChannel | undefined;
   const app = await createEmbeddedApp({
     sqlitePath: ':memory:',
-    secret: 'teams-harness-secret-0123456789-abcdef',
+    secret: SECRET,
     clock: time,
     output: {
       send: (m) => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ManualClock } from '../../src/app/clock.ts';
 import { createEmbeddedApp, type EmbeddedApp } from '../../src/app/compose.ts';
 import { DeckCatalog } from '../../src/app/decks.ts';
-import { silentLogger } from '../../src/app/logger.ts';
+import { type Logger, silentLogger } from '../../src/app/logger.ts';
 import { routeOutput } from '../../src/app/output-router.ts';
 import type { RoundDefaults } from '../../src/app/round-service.ts';
 import { ExportLinks } from '../../src/app/signed-links.ts';
@@ -30,6 +30,9 @@ export const DEFAULTS: RoundDefaults = {
   stepMinutes: { status: 60, rating: 120, custom: 90, priority: 45 },
 };
 
+/** DIALOGRUNDE_SECRET of the server (voter keys, export links). */
+export const SECRET = 'web-channel-test-secret-0123456789-abcdefgh';
+
 /** The real server in this process: web channel, SQLite in a temp dir, express, a port. */
 export interface Running {
   url: string;
@@ -45,13 +48,14 @@ export interface Running {
 }
 
 export async function startServer(
-  options: { rateLimits?: Partial<RateLimitSpec>; coalesceMs?: number } = {},
+  options: { rateLimits?: Partial<RateLimitSpec>; coalesceMs?: number; logger?: Logger } = {},
 ): Promise<Running> {
   const dir = mkdtempSync(join(tmpdir(), 'dialogrunde-web-'));
   const clock = new ManualClock();
   const decks = DeckCatalog.load();
-  const logger = silentLogger();
-  const secret = 'web-channel-test-secret-0123456789-abcdefgh';
+  // Default silent; the log redaction test passes one that records every line.
+  const { logger = silentLogger(), ...channelOptions } = options;
+  const secret = SECRET;
   const exportLinks = new ExportLinks(secret, { clock });
   // The manual clock never refills a bucket: tests that create many rounds need room.
   const rateLimits = { create: { capacity: 1000, windowMs: 60_000 }, ...options.rateLimits };
@@ -60,7 +64,7 @@ export async function startServer(
     clock,
     decks,
     defaults: DEFAULTS,
-    ...options,
+    ...channelOptions,
     rateLimits,
     exportLinks,
   });
