@@ -2,7 +2,8 @@ import type { Lang, Mode, Scope } from '../core/model.ts';
 
 /*
  * The text commands every chat channel understands, platform-free:
- * `start [words…]`, `status`, `stop`, `help` (also `hjælp`/`hjaelp`, or nothing).
+ * `start [words…]`, `status`, `stop`, `slet`/`delete` (asks first), `help` (also
+ * `hjælp`/`hjaelp`, or nothing).
  * Each channel finds the command text in its own envelope (mentions removed)
  * and answers in its own format.
  */
@@ -11,6 +12,8 @@ export type TextCommand =
   | { kind: 'start'; args: string[] }
   | { kind: 'status' }
   | { kind: 'stop' }
+  /** Delete the newest round here: answered with a question, deleted only on the second press. */
+  | { kind: 'delete' }
   | { kind: 'help' }
   | { kind: 'unknown'; word: string };
 
@@ -50,6 +53,9 @@ export function parseCommand(text: string): TextCommand {
       return { kind: 'status' };
     case 'stop':
       return { kind: 'stop' };
+    case 'slet':
+    case 'delete':
+      return { kind: 'delete' };
     case 'help':
     case 'hjælp':
     case 'hjaelp':
@@ -58,6 +64,11 @@ export function parseCommand(text: string): TextCommand {
     default:
       return { kind: 'unknown', word };
   }
+}
+
+/** A table's entry for a word people typed: own keys only ("constructor" is no mode). */
+function ownWord<T>(table: Readonly<Record<string, T>>, word: string): T | undefined {
+  return Object.hasOwn(table, word) ? table[word] : undefined;
 }
 
 /**
@@ -73,8 +84,8 @@ export function parseStartArgs(
   const options: StartOptions = {};
   for (const raw of args) {
     const word = raw.toLowerCase();
-    const mode = MODE_WORDS[word];
-    const lang = langs?.[word];
+    const mode = ownWord(MODE_WORDS, word);
+    const lang = langs && ownWord(langs, word);
     if (mode) options.mode = mode;
     else if (lang) options.lang = lang;
     else if (word === 'all' || word === 'alle') options.scope = { kind: 'all' };

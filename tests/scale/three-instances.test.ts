@@ -18,11 +18,14 @@ import {
  * Three bot processes (`node src/main.ts`, STORE=redis) on one Redis, one
  * prefix, one secret. One web round: 100 voters each vote three times on one
  * card, every time on another instance, all voters at once; the tally after
- * closing counts each voter's last vote once. Facilitator transitions raced
+ * closing counts each voter's last vote once. 1,000 voters voting at once
+ * are all counted, tally and voter count exact. Facilitator transitions raced
  * from two instances are applied once.
  */
 const PREFIX = `dialogrunde-test:${randomUUID()}:`;
 const VOTERS = 100;
+/** The crowd of the 1,000-voter test (issue 8, item 6). */
+const CROWD = 1000;
 const CARD = 'mentorordninger';
 
 /** Voter i's three votes, in order; the last one must be what counts. */
@@ -161,6 +164,48 @@ describeWithRedis('three instances on one Redis', up, () => {
     );
     expect(Date.now() - started).toBeLessThan(60_000);
   }, 90_000);
+
+  it('counts 1,000 voters voting at once on three instances: tally and voter count exact', async () => {
+    const { roundId, facilitator: fac } = await createRound(base(1), { lang: 'da', k: 3 });
+    // Addresses of their own (after those of the other tests): one phone each.
+    const crowd = Array.from({ length: CROWD }, (_, i) => new Person(ipOf(1000 + i)));
+    const rating = (i: number) => [5, 4, 4, 3, 2, 1, 5, 3, 4, 'na'][i % 10] as number | 'na';
+    const joins = await Promise.all(
+      crowd.map((p, i) => p.post(base(i), `/api/rounds/${roundId}/join`)),
+    );
+    expect(joins.filter((j) => j.status !== 200)).toEqual([]);
+    await command(fac, base(0), roundId, { type: 'next', from: 'intro' });
+    await command(fac, base(1), roundId, { type: 'next', from: 'scope' });
+    await command(fac, base(2), roundId, { type: 'next', from: 'status' });
+    await command(fac, base(0), roundId, { type: 'openCard', cardId: CARD });
+
+    // Everyone votes at once, each on another instance than the one they joined on.
+    const votes = await Promise.all(
+      crowd.map((p, i) =>
+        p.post(base(i + 1), `/api/rounds/${roundId}/vote`, { cardId: CARD, value: rating(i) }),
+      ),
+    );
+    expect(votes.filter((v) => v.status !== 200).map((v) => v.status)).toEqual([]);
+    for (const i of [0, 1, 2]) {
+      const seen = (await fac.state(base(i), roundId)).body;
+      expect(seen.participants).toBe(CROWD);
+      expect((cardOf(seen, CARD) as CardVoteView).progress.done).toBe(CROWD);
+    }
+
+    await command(fac, base(2), roundId, { type: 'closeCard', cardId: CARD });
+    const expected = [1, 2, 3, 4, 5].map((v) => crowd.filter((_, i) => rating(i) === v).length);
+    const abstained = crowd.filter((_, i) => rating(i) === 'na').length;
+    const rated = expected.reduce((a, b) => a + b, 0);
+    for (const i of [0, 1, 2]) {
+      const state = (await crowd[i]?.state(base(i), roundId))?.body as RoundStateResponse;
+      const card = cardOf(state, CARD) as CardResultView;
+      expect(card.kind).toBe('cardResult');
+      expect(card.distribution?.map((d) => d.count)).toEqual(expected);
+      // The voter count as shown: those who rated, and those who said "don't know".
+      expect(card.text).toContain(`${rated} har vurderet`);
+      expect(card.abstentions).toContain(`${abstained} svarede`);
+    }
+  }, 120_000);
 
   it('tells a page streaming from one instance about a vote cast on another', async () => {
     const { roundId, facilitator: fac } = await createRound(base(0), { lang: 'da', k: 3 });

@@ -7,6 +7,7 @@ import type { InstallationStore } from '../../core/ports.ts';
 import { fromInstallations, singleWorkspace } from './authorize.ts';
 import { SlackInstallations } from './installations.ts';
 import { InstalledWebClient, mountOAuth } from './oauth.ts';
+import { slackSignatureGuard } from './signature-guard.ts';
 import { createSocketReceiver } from './socket.ts';
 import { createWebClient, slackClientOptions, slackLogger } from './web-client.ts';
 
@@ -75,6 +76,8 @@ export function createWiring(options: WiringOptions): SlackWiring {
     );
   }
 
+  // Registered before Bolt's own route on the router, so it runs first (see the guard).
+  if (!appToken) router.post(SLACK_EVENTS_PATH, slackSignatureGuard());
   const receiver: Receiver = appToken
     ? createSocketReceiver({ appToken, apiUrl, logger, ...options.socket })
     : new ExpressReceiver({

@@ -2,6 +2,7 @@ import type { ExportLinkSet } from '../../app/signed-links.ts';
 import { t } from '../../core/i18n/index.ts';
 import type { PlanView, ReminderView, ViewKind, ViewModel } from '../../core/views/types.ts';
 import { type CardJson, cardFor } from '../cards/bind.ts';
+import { escapeCardMarkdown, escapeMarkdown } from './markdown.ts';
 import { addSummaryExports } from './summary-extras.ts';
 
 /**
@@ -63,6 +64,8 @@ export interface TeamsCardExtras {
  */
 export function teamsCard(view: ViewModel, extras: TeamsCardExtras = {}): CardJson {
   const card = cardFor(view);
+  // Before the Teams additions: the owner's <at> mention below is ours and stays a mention.
+  escapeCardMarkdown(card);
   const msteams: Record<string, unknown> = { width: 'Full' };
   card.msteams = msteams;
   if (extras.refresh && USER_SPECIFIC_KINDS.has(view.kind)) {
@@ -127,7 +130,7 @@ function mentionOwner(card: CardJson, msteams: Record<string, unknown>, view: Re
   // The owner line ("Ansvarlig: Kim") again, with the tag in place of the name.
   const line = findObject(
     card.body,
-    (node) => node.type === 'TextBlock' && node.text === view.owner,
+    (node) => node.type === 'TextBlock' && node.text === escapeMarkdown(view.owner),
   );
   if (line) line.node.text = t(view.lang, 'reminder.owner', { owner: tag });
   else if (Array.isArray(card.body)) card.body.push({ type: 'TextBlock', text: tag, wrap: true });
