@@ -1,5 +1,5 @@
 import type { ConversationRef, Lang, Mode, RoundSettings, Scope } from '../core/model.ts';
-import type { ChannelOutput, Clock, RoundStore, Scheduler } from '../core/ports.ts';
+import type { ChannelMemory, ChannelOutput, Clock, RoundStore, Scheduler } from '../core/ports.ts';
 import type { Command } from '../core/round/commands.ts';
 import type { DeckCatalog } from './decks.ts';
 import type { Identity, VoterKeys } from './identity.ts';
@@ -44,4 +44,9 @@ export interface ServiceDeps {
   defaults: RoundDefaults;
   /** Attempts when another instance saved first (optimistic concurrency). */
   maxAttempts?: number;
+  /**
+   * What the channels remember about rounds (message ids): forgotten with a
+   * deleted or purged round (`src/app/privacy.ts`). Absent: nothing to forget.
+   */
+  channelMemory?: ChannelMemory;
 }

@@ -4,8 +4,15 @@ import { DeckError } from '../app/decks.ts';
 import { newSecret } from '../app/identity.ts';
 import { showCommand, validateCommand } from './deck.ts';
 import { CliError } from './errors.ts';
+import {
+  askOnTerminal,
+  deleteRoundCommand,
+  exportRoundCommand,
+  forgetUserCommand,
+  type PrivacyIo,
+} from './privacy.ts';
 import { simulate } from './simulate.ts';
-import { DECK_USAGE, SIMULATE_USAGE, USAGE } from './usage.ts';
+import { DECK_USAGE, ROUND_USAGE, SIMULATE_USAGE, USAGE, USER_USAGE } from './usage.ts';
 import { VotesFileError } from './votes-file.ts';
 
 /** Runs the command line; returns the exit code. Output goes through the given writers. */
@@ -13,9 +20,10 @@ export async function main(
   argv: string[],
   out: (text: string) => void = (t) => process.stdout.write(`${t}\n`),
   err: (text: string) => void = (t) => process.stderr.write(`${t}\n`),
+  io: Partial<PrivacyIo> = {},
 ): Promise<number> {
   try {
-    out(await run(argv));
+    out(await run(argv, { env: io.env ?? process.env, ask: io.ask ?? askOnTerminal }));
     return 0;
   } catch (error) {
     if (
@@ -33,7 +41,7 @@ export async function main(
   }
 }
 
-async function run(argv: string[]): Promise<string> {
+async function run(argv: string[], io: PrivacyIo): Promise<string> {
   const [command, ...rest] = argv;
   switch (command) {
     case undefined:
@@ -50,6 +58,10 @@ async function run(argv: string[]): Promise<string> {
       return deckCommand(rest);
     case 'secret':
       return newSecret();
+    case 'round':
+      return roundCommand(rest, io);
+    case 'user':
+      return userCommand(rest, io);
     default:
       throw new CliError(`unknown command "${command}".\n\n${USAGE}`);
   }
@@ -137,4 +149,46 @@ function deckCommand(args: string[]): string {
   if (sub === 'validate') return validateCommand(target);
   if (sub === 'show') return showCommand(target, lang);
   throw new CliError(`unknown deck command "${sub}"\n\n${DECK_USAGE}`);
+}
+
+/** `round delete ID [--yes]`, `round export ID`. */
+async function roundCommand(args: string[], io: PrivacyIo): Promise<string> {
+  let parsed: ReturnType<
+    typeof parseArgs<{ options: typeof ROUND_OPTIONS; allowPositionals: true }>
+  >;
+  try {
+    parsed = parseArgs({ args, options: ROUND_OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CliError(`${(error as Error).message}\n\n${ROUND_USAGE}`);
+  }
+  const [sub, id, extra] = parsed.positionals;
+  if (parsed.values.help || sub === undefined) return ROUND_USAGE;
+  if (extra !== undefined) throw new CliError(`unexpected argument "${extra}"\n\n${ROUND_USAGE}`);
+  if (sub !== 'delete' && sub !== 'export') {
+    throw new CliError(`unknown round command "${sub}"\n\n${ROUND_USAGE}`);
+  }
+  if (id === undefined || id.trim() === '') throw new CliError(`ID is missing\n\n${ROUND_USAGE}`);
+  if (sub === 'export') {
+    if (parsed.values.yes) throw new CliError(`--yes is for "round delete"\n\n${ROUND_USAGE}`);
+    return exportRoundCommand(id, io);
+  }
+  return deleteRoundCommand(id, parsed.values.yes === true, io);
+}
+
+const ROUND_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  yes: { type: 'boolean', short: 'y' },
+} as const;
+
+/** `user forget PLATFORM USER`. */
+async function userCommand(args: string[], io: PrivacyIo): Promise<string> {
+  const { help, positionals } = parse(args, [], USER_USAGE);
+  const [sub, platform, user, extra] = positionals;
+  if (help || sub === undefined) return USER_USAGE;
+  if (sub !== 'forget') throw new CliError(`unknown user command "${sub}"\n\n${USER_USAGE}`);
+  if (extra !== undefined) throw new CliError(`unexpected argument "${extra}"\n\n${USER_USAGE}`);
+  if (platform === undefined || user === undefined) {
+    throw new CliError(`PLATFORM and USER are needed\n\n${USER_USAGE}`);
+  }
+  return forgetUserCommand(platform, user, io);
 }

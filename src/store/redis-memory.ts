@@ -1,6 +1,13 @@
 import type { Platform } from '../core/model.ts';
 import type { ChannelMemory, InstallationRecord, InstallationStore } from '../core/ports.ts';
-import { guarded, LuaScript, type RedisClient } from './redis-client.ts';
+import {
+  globEscape,
+  guarded,
+  LuaScript,
+  MAINTENANCE_TIMEOUT_MS,
+  type RedisClient,
+  scanAll,
+} from './redis-client.ts';
 import { INSTALLATION_DELETE_SCRIPT, INSTALLATION_SAVE_SCRIPT } from './redis-scripts.ts';
 
 /**
@@ -63,12 +70,56 @@ export class RedisChannelMemory implements ChannelMemory {
     });
   }
 
+  async forgetRounds(roundIds: readonly string[]): Promise<number> {
+    // Rare (deleting or purging rounds): one SCAN over the message keys for the whole batch.
+    if (roundIds.length === 0) return 0;
+    const belongs = roundMatcher(roundIds);
+    return guarded(
+      'forgetRounds',
+      async () => {
+        const head = `${this.#prefix}chan:message:`;
+        const doomed = (await scanAll(this.#client, `${globEscape(head)}*`)).filter((name) => {
+          const key = messageKeyOf(name.slice(head.length));
+          return key !== undefined && belongs(key);
+        });
+        return doomed.length > 0 ? Number(await this.#client.del(doomed)) : 0;
+      },
+      MAINTENANCE_TIMEOUT_MS,
+    );
+  }
+
   #conversationKey(platform: Platform, tenant: string, conversationId: string): string {
     return `${this.#prefix}chan:conversation:${JSON.stringify([platform, tenant, conversationId])}`;
   }
 
   #messageKey(platform: Platform, conversationId: string, key: string): string {
     return `${this.#prefix}chan:message:${JSON.stringify([platform, conversationId, key])}`;
+  }
+}
+
+/**
+ * Whether a view key is one of these rounds': `<roundId>:…` or `…:<roundId>`.
+ * Our ids hold no ':', so the first and last part are looked up in a set;
+ * any other id is compared as it is.
+ */
+function roundMatcher(roundIds: readonly string[]): (key: string) => boolean {
+  const plain = new Set(roundIds.filter((id) => !id.includes(':')));
+  const odd = roundIds.filter((id) => id.includes(':'));
+  return (key) => {
+    if (!key.includes(':')) return false;
+    if (plain.has(key.slice(0, key.indexOf(':')))) return true;
+    if (plain.has(key.slice(key.lastIndexOf(':') + 1))) return true;
+    return odd.some((id) => key.startsWith(`${id}:`) || key.endsWith(`:${id}`));
+  };
+}
+
+/** The view key in a message key's JSON part (`[platform, conversationId, key]`). */
+function messageKeyOf(json: string): string | undefined {
+  try {
+    const parts: unknown = JSON.parse(json);
+    return Array.isArray(parts) && typeof parts[2] === 'string' ? parts[2] : undefined;
+  } catch {
+    return undefined;
   }
 }
 

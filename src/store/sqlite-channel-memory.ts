@@ -76,6 +76,21 @@ export class SqliteChannelMemory implements ChannelMemory {
     });
   }
 
+  async forgetRounds(roundIds: readonly string[]): Promise<number> {
+    // Rare (deleting or purging rounds): a scan of the message table per round is fine.
+    return this.#run('forgetRounds', () => {
+      let forgotten = 0;
+      for (const id of new Set(roundIds)) {
+        const result = this.#sql(
+          `DELETE FROM channel_messages
+           WHERE substr(key, 1, length(?1)) = ?1 OR substr(key, -length(?2)) = ?2`,
+        ).run(`${id}:`, `:${id}`);
+        forgotten += Number(result.changes);
+      }
+      return forgotten;
+    });
+  }
+
   #run<T>(name: string, fn: () => T): T {
     try {
       return fn();

@@ -104,4 +104,21 @@ CREATE INDEX IF NOT EXISTS rounds_by_tenant
   ON rounds (platform, tenant, created_at DESC);
 `,
   },
+  {
+    // Retention: when the round's retention period began (`keepUntil(state, 0)`:
+    // the last change of an ended round whose follow-up items are all done),
+    // else NULL. The period itself is the deployment's (RETENTION_DAYS), applied
+    // when purging, so changing it applies to every round. Existing rows are
+    // filled in from their documents. And: rounds of a platform (user forget).
+    name: 'store-4-retention',
+    sql: `
+ALTER TABLE rounds ADD COLUMN retained_since INTEGER;
+UPDATE rounds SET retained_since = updated_at
+  WHERE status = 'ended' AND NOT EXISTS (
+    SELECT 1 FROM json_each(doc, '$.plan') WHERE json_extract(value, '$.status') <> 'done');
+CREATE INDEX IF NOT EXISTS rounds_by_retention
+  ON rounds (retained_since) WHERE retained_since IS NOT NULL;
+CREATE INDEX IF NOT EXISTS rounds_by_platform ON rounds (platform, created_at DESC);
+`,
+  },
 ];

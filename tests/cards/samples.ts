@@ -3,6 +3,7 @@ import { simulate } from '../../src/cli/simulate.ts';
 import type { Deck } from '../../src/core/deck/schema.ts';
 import type { Lang, PlanItem, RoundCounts, RoundState } from '../../src/core/model.ts';
 import { withYourVote } from '../../src/core/views/cards.ts';
+import { deleteRoundView } from '../../src/core/views/delete-round.ts';
 import { facilitatorView, roundStatusView } from '../../src/core/views/facilitator.ts';
 import type { ViewInput } from '../../src/core/views/input.ts';
 import {
@@ -93,6 +94,9 @@ export async function buildSamples(): Promise<Sample[]> {
     add(`${label} unexpected error`, errorView(lang, 'unexpected'));
     add(`${label} paused`, facilitatorView(input(d, { ...state, status: 'paused' })));
     add(`${label} paused status`, roundStatusView(input(d, { ...state, status: 'paused' })));
+    for (const phase of ['confirm', 'deleted', 'kept'] as const) {
+      add(`${label} delete ${phase}`, deleteRoundView(lang, state.id, phase));
+    }
 
     // After the round: reminders, and an item that was postponed and then blocked.
     // A round whose results were all withheld has no plan: one item typed by hand, without

@@ -146,6 +146,13 @@ function expectMeaning(p: Pressed, intent: CardIntent): void {
     case 'facilitatorControls':
       expect(view.kind, where).toBe('help');
       return;
+    case 'deleteRound':
+    case 'keepRound':
+      // The question's two buttons name the round they are about.
+      expect(view.kind, where).toBe('deleteRound');
+      if (view.kind !== 'deleteRound') return;
+      expect(intent.roundId, where).toBe(view.roundId);
+      return;
     case 'command': {
       const { command } = intent;
       if (command.type === 'setScope') {

@@ -473,6 +473,7 @@ describe('renderText in Danish', () => {
         - start – start en runde; den, der starter, er mødeleder
         - status – se, hvor runden er
         - stop – afslut runden (kun mødelederen)
+        - slet – slet runden og alt, der er gemt om den (kun mødelederen)
         - hjælp – vis denne hjælp
       Stemmer er anonyme. Resultater vises først, når et kort er lukket, og kun hvis mindst 3 har vurderet det."
     `);
@@ -575,6 +576,7 @@ describe('renderText in English', () => {
         - start – start a round; whoever starts it is the facilitator
         - status – see where the round is
         - stop – end the round (facilitator only)
+        - delete – delete the round and everything stored about it (facilitator only)
         - help – show this help
       Votes are anonymous. Results are shown only after a card has closed, and only if at least 4 people rated it."
     `);

@@ -95,6 +95,32 @@ export function channelMemoryContract(
       expect(await memory.message('slack', 'c2', 'card:x')).toBeUndefined();
     });
 
+    it("forgets a round's message ids everywhere, and nothing else", async () => {
+      const ref = { platform: 'teams' as const, tenant: 'tenant-1', conversationId: 'c1' };
+      await memory.saveConversation({ ...ref, data: REFERENCE });
+      await memory.saveMessage('teams', 'c1', 'r1:card:x', 'a');
+      await memory.saveMessage('teams', 'c1', 'r1:plan', 'b');
+      await memory.saveMessage('slack', 'D-dm', 'r1:reminder:p1:2027-01-10:0', 'c');
+      await memory.saveMessage('teams', 'c1', 'facilitator-chat:r1', 'personal-chat');
+      await memory.saveMessage('teams', 'c1', 'r10:card:x', 'd');
+      await memory.saveMessage('teams', 'c1', 'facilitator-chat:r10', 'e');
+      await memory.saveMessage('teams', 'c1', 'help', 'f');
+      await memory.saveMessage('teams', 'c2', 'r2:plan', 'g');
+      expect(await memory.forgetRounds(['r1', 'r2'])).toBe(5);
+      expect(await memory.message('teams', 'c1', 'r1:card:x')).toBeUndefined();
+      expect(await memory.message('teams', 'c1', 'r1:plan')).toBeUndefined();
+      expect(await memory.message('slack', 'D-dm', 'r1:reminder:p1:2027-01-10:0')).toBeUndefined();
+      expect(await memory.message('teams', 'c1', 'facilitator-chat:r1')).toBeUndefined();
+      expect(await memory.message('teams', 'c2', 'r2:plan')).toBeUndefined();
+      expect(await memory.message('teams', 'c1', 'r10:card:x')).toBe('d');
+      expect(await memory.message('teams', 'c1', 'facilitator-chat:r10')).toBe('e');
+      expect(await memory.message('teams', 'c1', 'help')).toBe('f');
+      // A conversation outlives its rounds.
+      expect(await memory.conversation('teams', 'tenant-1', 'c1')).toBe(REFERENCE);
+      expect(await memory.forgetRounds(['r1'])).toBe(0);
+      expect(await memory.forgetRounds([])).toBe(0);
+    });
+
     whenever(caps.durable)('survives a reopen', async () => {
       await memory.saveConversation({
         platform: 'teams',

@@ -10,6 +10,7 @@ import {
   closeCard,
   PENDING_CARD,
 } from './round-store-ballots.contract.ts';
+import { privacyContract } from './round-store-privacy.contract.ts';
 
 export interface RoundStoreHarness {
   store: RoundStore;
@@ -56,12 +57,14 @@ export function roundStoreContract(
       return result.ok ? result.version : -1;
     }
 
-    ballotContract({
+    const context: StoreTestContext = {
       get store() {
         return store;
       },
       saveOk,
-    });
+    };
+    ballotContract(context);
+    privacyContract(context);
 
     describe('documents and versions', () => {
       it('round-trips a created round at version 1', async () => {

@@ -148,6 +148,23 @@ export function schedulerContract(name: string, factory: () => Promise<Scheduler
       expect(ids()).toEqual(['j1']);
     });
 
+    it('lets a handler schedule its own id again for later: a recurring job without a round', async () => {
+      const purge = (runAt: number): Job => ({ id: 'purge', roundId: '', runAt, type: 'purge' });
+      await s.schedule(purge(h.clock.now()));
+      const again: JobHandler = async (job) => {
+        delivered.push(job);
+        await s.schedule(purge(job.runAt + HOUR));
+      };
+      expect(await s.pollOnce(again)).toBe(1);
+      expect(await s.pending('')).toEqual([purge(h.clock.now() + HOUR)]);
+      expect(await s.pollOnce(again)).toBe(0);
+      h.clock.advance(HOUR);
+      expect(await s.pollOnce(again)).toBe(1);
+      expect(delivered.map((j) => j.runAt)).toEqual([h.clock.now() - HOUR, h.clock.now()]);
+      expect(await s.pending('')).toEqual([purge(h.clock.now() + HOUR)]);
+      expect(await s.pending('r-1')).toEqual([]);
+    });
+
     it('delivers each job once with two instances polling at the same time', async () => {
       const other = await h.open();
       for (let i = 0; i < 200; i++) {

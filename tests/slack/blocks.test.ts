@@ -118,6 +118,8 @@ describe('every realistic message', () => {
         'setScope',
         'start',
         'facilitatorControls',
+        'deleteRound',
+        'keepRound',
         'vote',
       ].sort(),
     );

@@ -71,6 +71,10 @@ export type CardIntent =
   | { kind: 'start' }
   /** The hint card's "show me the controls". */
   | { kind: 'facilitatorControls' }
+  /** The second, explicit press that deletes the round named in the question (facilitator only). */
+  | { kind: 'deleteRound'; roundId: string }
+  /** "Keep the round": nothing is deleted. */
+  | { kind: 'keepRound'; roundId: string }
   | { kind: 'command'; command: CardCommand }
   /** A known button with data no card of ours sends: refused with this error. */
   | { kind: 'invalid'; command: string; error: DomainError }
@@ -216,6 +220,11 @@ export function parseCardAction(command: string, data: unknown): CardIntent {
       return { kind: 'start' };
     case 'facilitator':
       return { kind: 'facilitatorControls' };
+    case 'deleteRound':
+    case 'keepRound': {
+      const round = requiredId(command, data, 'roundId', 'round_not_found');
+      return round.ok ? { kind: command, roundId: round.id } : round.intent;
+    }
     case 'next':
     case 'back':
       return stepFrom(command, data);

@@ -39,6 +39,7 @@ export const TEMPLATE_NAMES: Readonly<Record<ViewKind, string>> = {
   reminder: 'reminder',
   facilitator: 'facilitator',
   roundStatus: 'round-status',
+  deleteRound: 'delete-round',
   help: 'help',
   error: 'error',
 };

@@ -1,4 +1,5 @@
 import type { Logger } from '../../app/logger.ts';
+import { askToDelete } from '../../app/privacy-facilitator.ts';
 import type { RoundService } from '../../app/round-service.ts';
 import type { DomainError } from '../../core/errors.ts';
 import type { ConversationRef, Lang } from '../../core/model.ts';
@@ -11,7 +12,7 @@ import type { SlackMessage } from './blocks/kit.ts';
 import type { Where } from './envelope.ts';
 
 /*
- * `/dialogrunde start|status|stop|help` and the same words after an
+ * `/dialogrunde start|status|stop|slet|help` and the same words after an
  * @mention. The grammar is the Teams channel's (`start [deck] [mode] [scope]`)
  * plus a language word, since Slack sends no locale with a command.
  * Every answer goes only to the person who asked (ephemeral).
@@ -109,6 +110,11 @@ export async function runTextCommand(
   const round = await newestRound(service, where.conversation, command.kind === 'stop');
   if (!round) return reply(errorMessage(lang, { code: 'round_not_found' }));
   const roundLang = await langOfRound(service, round.id);
+  if (command.kind === 'delete') {
+    // Only a question: the round goes on the second, explicit press (`interactions.ts`).
+    const asked = await askToDelete(service, round.id, where.who);
+    return reply(asked.ok ? renderMessages(asked.value) : errorMessage(roundLang, asked.error));
+  }
   if (command.kind === 'status') {
     const view = await service.view(round.id, { kind: 'step', step: round.step });
     await reply(view ? renderMessages(view) : errorMessage(roundLang, 'unexpected'));

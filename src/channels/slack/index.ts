@@ -17,6 +17,7 @@ import {
   runTextCommand,
   type SlackDeps,
 } from './commands.ts';
+import type { PostMessage } from './delete-round.ts';
 import { deliveryId, fromAction, fromCommand, fromEvent } from './envelope.ts';
 import {
   createWiring,
@@ -253,10 +254,14 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
     });
   });
 
-  app.action(ACTION_ID_PATTERN, async ({ ack, body, respond }) => {
+  app.action(ACTION_ID_PATTERN, async ({ ack, body, respond, client: web }) => {
     await ack();
     const payload = body as ActionPayload;
-    await runAction(ready(), fromAction(payload), payload, viaResponseUrl(respond));
+    // For a notice to the whole channel (the round was deleted): a plain post, no edits later.
+    const post: PostMessage = async (conversation, message) => {
+      await web.chat.postMessage({ channel: conversation.conversationId, ...message });
+    };
+    await runAction(ready(), fromAction(payload), payload, viaResponseUrl(respond), post);
   });
 
   // A form's button: the modal opens right after the ack (its trigger_id lives 3 s).

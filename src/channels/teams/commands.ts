@@ -21,6 +21,7 @@ import {
   type StartOptions as SharedStartOptions,
 } from '../text-commands.ts';
 import { teamsCard } from './cards.ts';
+import { deleteQuestion } from './delete-round.ts';
 import { type FacilitatorChatOpener, isGroupConversation } from './facilitator-chat.ts';
 import type { SummaryLinks } from './summary-extras.ts';
 
@@ -262,6 +263,9 @@ export async function handleTextCommand(
       await reply(view ? replyCard(deps, view) : errorCard(lang, 'unexpected'));
       return;
     }
+    case 'delete':
+      await reply(await deleteQuestion(service, activity));
+      return;
     case 'stop': {
       const round = conversation && (await newestRound(service, conversation, true));
       if (!round || !who) {

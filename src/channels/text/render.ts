@@ -89,6 +89,12 @@ export function renderText(view: ViewModel): string {
       return facilitator(view);
     case 'roundStatus':
       return view.text;
+    case 'deleteRound':
+      return block(
+        heading(view.title),
+        view.text,
+        view.actions.map((a) => `[${a.label}]`).join(' '),
+      );
     case 'help':
       return block(heading(view.title), view.intro, bullets(view.commands), view.anonymity);
     case 'error':

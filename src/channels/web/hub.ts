@@ -120,7 +120,16 @@ export class EventHub {
       this.#logger.error({ err: error, roundId }, 'could not read the round version for events');
       return;
     }
-    if (version === undefined || this.#closed) return;
+    if (this.#closed) return;
+    if (version === undefined) {
+      // The round is gone (deleted): one last event makes every page refetch and
+      // learn it; its streams end, since nothing will change any more.
+      for (const res of round.keys()) {
+        this.#write(res, Number.MAX_SAFE_INTEGER);
+        res.end();
+      }
+      return;
+    }
     for (const [res, sent] of round) {
       if (sent >= version) continue;
       round.set(res, version);

@@ -1,5 +1,7 @@
 import { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
 import type { Identity } from '../../app/identity.ts';
+import { askToDelete, deleteAsFacilitator } from '../../app/privacy-facilitator.ts';
 import type { ServiceCommand } from '../../app/round-service.ts';
 import type { WebContext } from './context.ts';
 import { route, sendRefusal } from './errors.ts';
@@ -21,7 +23,10 @@ function requireFacilitator(req: Request, res: Response, round: RoundRef): Ident
   return who;
 }
 
-/** Controls only the facilitator link can use: step commands and the follow-up plan. */
+/** Deleting the round: without `confirm` only the question; with `confirm: true` the deletion. */
+const deleteSchema = z.strictObject({ confirm: z.literal(true).optional() });
+
+/** Controls only the facilitator link can use: step commands, the follow-up plan, deleting. */
 export function facilitatorRoutes(ctx: WebContext): Router {
   const router = Router();
 
@@ -57,6 +62,31 @@ export function facilitatorRoutes(ctx: WebContext): Router {
           : { type: 'setPlanStatus', itemId, status: body.action };
       const done = await runCommand(ctx, req, res, round, who, command);
       if (done) res.json({ ok: true, duplicate: done.duplicate });
+    }),
+  );
+
+  router.post(
+    '/api/rounds/:id/delete',
+    jsonBody,
+    route(ctx, 'delete', async (req, res) => {
+      const round = await openRound(ctx, req, res);
+      const who = round && requireFacilitator(req, res, round);
+      const body = round && who && parseBody(deleteSchema, req, res, round.lang);
+      if (!round || !who || !body) return;
+      if (!body.confirm) {
+        const asked = await askToDelete(ctx.service(), round.roundId, who);
+        if (asked.ok) res.json({ ok: true, deleted: false, view: asked.value });
+        else sendRefusal(res, round.lang, asked.error);
+        return;
+      }
+      const deleted = await deleteAsFacilitator(ctx.service(), round.roundId, who);
+      if (!deleted.ok) {
+        sendRefusal(res, round.lang, deleted.error);
+        return;
+      }
+      // The other pages of the round refetch and learn that it no longer exists.
+      ctx.hub.publish(round.roundId);
+      res.json({ ok: true, deleted: true, view: deleted.value.view });
     }),
   );
 

@@ -133,6 +133,16 @@ export const da = {
   'round.paused': 'Runden holder pause.',
   'round.active': 'Runden fortsætter.',
   'round.ended': 'Runden er afsluttet. Tak for dialogen!',
+  'delete.confirmTitle': 'Slet runden?',
+  'delete.confirmText':
+    'Runden og alt, hvad der er gemt om den, slettes for altid: stemmetal og resultater, statusnoter, egne initiativer, opfølgningsplanen og dens påmindelser. Det kan ikke fortrydes. Beskeder, der allerede er sendt her, bliver stående.',
+  'delete.confirm': 'Slet runden',
+  'delete.keep': 'Behold runden',
+  'delete.deletedTitle': 'Runden er slettet',
+  'delete.deletedText': 'Mødelederen har slettet runden og alt, hvad der var gemt om den.',
+  'delete.keptTitle': 'Runden er ikke slettet',
+  'delete.keptText': 'Intet er slettet; runden fortsætter som før.',
+  'privacy.deletedUser': '(slettet bruger)',
   'help.title': 'Sådan bruger du Dialogrunde',
   'help.intro':
     'Dialogrunde guider jer gennem dialogværktøjet «Bæredygtigt arbejdsmiljø» i syv trin: introduktion, omfang, status, vurdering af dialogkortene, egne initiativer, prioritering og opsamling med opfølgningsplan.',
@@ -140,6 +150,7 @@ export const da = {
   'help.status': 'status – se, hvor runden er',
   'help.stop': 'stop – afslut runden (kun mødelederen)',
   'help.help': 'hjælp – vis denne hjælp',
+  'help.delete': 'slet – slet runden og alt, der er gemt om den (kun mødelederen)',
   'help.anonymity':
     'Stemmer er anonyme. Resultater vises først, når et kort er lukket, og kun hvis mindst {k} har vurderet det.',
   'welcome.title': 'Velkommen til Dialogrunde',

@@ -136,6 +136,16 @@ export const en: Record<MessageKey, string> = {
   'round.paused': 'The round is paused.',
   'round.active': 'The round continues.',
   'round.ended': 'The round has ended. Thank you for the dialogue!',
+  'delete.confirmTitle': 'Delete the round?',
+  'delete.confirmText':
+    'The round and everything stored about it are deleted for good: vote counts and results, status notes, own initiatives, the follow-up plan and its reminders. This cannot be undone. Messages already posted here stay.',
+  'delete.confirm': 'Delete the round',
+  'delete.keep': 'Keep the round',
+  'delete.deletedTitle': 'The round has been deleted',
+  'delete.deletedText': 'The facilitator deleted the round and everything stored about it.',
+  'delete.keptTitle': 'The round was not deleted',
+  'delete.keptText': 'Nothing was deleted; the round goes on as before.',
+  'privacy.deletedUser': '(deleted user)',
   'help.title': 'How to use Dialogrunde',
   'help.intro':
     'Dialogrunde guides you through the dialogue tool “Sustainable work environment” in seven steps: introduction, scope, status, rating the dialogue cards, own initiatives, prioritisation, and a summary with a follow-up plan.',
@@ -143,6 +153,7 @@ export const en: Record<MessageKey, string> = {
   'help.status': 'status – see where the round is',
   'help.stop': 'stop – end the round (facilitator only)',
   'help.help': 'help – show this help',
+  'help.delete': 'delete – delete the round and everything stored about it (facilitator only)',
   'help.anonymity':
     'Votes are anonymous. Results are shown only after a card has closed, and only if at least {k} people rated it.',
   'welcome.title': 'Welcome to Dialogrunde',

@@ -14,6 +14,7 @@ export function helpView(lang: Lang, k = 3): HelpView {
       t(lang, 'help.start'),
       t(lang, 'help.status'),
       t(lang, 'help.stop'),
+      t(lang, 'help.delete'),
       t(lang, 'help.help'),
     ],
     anonymity: t(lang, 'help.anonymity', { k }),

@@ -28,7 +28,9 @@ export type ActionCommand =
   | 'closeCard'
   | 'planDone'
   | 'planPostpone'
-  | 'planBlocked';
+  | 'planBlocked'
+  | 'deleteRound'
+  | 'keepRound';
 
 /**
  * A form as a dialog of its own, for channels that cannot hold its inputs in
@@ -322,6 +324,19 @@ export interface RoundStatusView extends Base {
   text: string;
 }
 
+/**
+ * Deleting the round, which only the facilitator may do: the question with
+ * its two buttons (`confirm`), then what became of it. Built from the round's
+ * language and id alone, so the `deleted` notice outlives the round.
+ */
+export interface DeleteRoundView extends Base {
+  kind: 'deleteRound';
+  phase: 'confirm' | 'deleted' | 'kept';
+  text: string;
+  /** Delete (danger) and keep, both naming the round in `value`; none once decided. */
+  actions: ViewAction[];
+}
+
 export interface HelpView {
   kind: 'help';
   key: string;
@@ -363,6 +378,7 @@ export type ViewModel =
   | ReminderView
   | FacilitatorView
   | RoundStatusView
+  | DeleteRoundView
   | HelpView
   | ErrorView;
 

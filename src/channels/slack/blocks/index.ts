@@ -9,7 +9,13 @@ import {
   type SlackMessage,
   truncate,
 } from './kit.ts';
-import { errorBlocks, facilitatorBlocks, helpBlocks, roundStatusBlocks } from './messages.ts';
+import {
+  deleteRoundBlocks,
+  errorBlocks,
+  facilitatorBlocks,
+  helpBlocks,
+  roundStatusBlocks,
+} from './messages.ts';
 import { planBlocks, reminderBlocks } from './plan.ts';
 import {
   customBlocks,
@@ -46,6 +52,7 @@ export const BLOCK_RENDERERS: BlockRenderers = {
   reminder: reminderBlocks,
   facilitator: facilitatorBlocks,
   roundStatus: roundStatusBlocks,
+  deleteRound: deleteRoundBlocks,
   help: helpBlocks,
   error: errorBlocks,
 };

@@ -1,4 +1,5 @@
 import type {
+  DeleteRoundView,
   ErrorView,
   FacilitatorView,
   HelpView,
@@ -36,6 +37,15 @@ export function facilitatorBlocks(view: FacilitatorView): SlackBlock[] {
 
 export function roundStatusBlocks(view: RoundStatusView): SlackBlock[] {
   return [header(view.title), ...paragraph(view.text)];
+}
+
+/** "Delete the round?" with Delete / Keep (the facilitator only), or what became of it. */
+export function deleteRoundBlocks(view: DeleteRoundView): SlackBlock[] {
+  return [
+    header(view.title),
+    ...paragraph(view.text),
+    ...actions(view.actions.map(fromViewAction), 'delete-round'),
+  ];
 }
 
 export function helpBlocks(view: HelpView): SlackBlock[] {

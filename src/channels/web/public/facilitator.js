@@ -32,6 +32,8 @@ const controlSlot = new CardSlot(byId('control'), { onAction });
 const groupSlot = new CardSlot(byId('group'), { interactive: false });
 const planSlot = new CardSlot(byId('plan'), { onAction });
 const results = new CardList(byId('results'), { interactive: false });
+// "Delete the round?" (asked by the server, in the round's language) and its outcome.
+const deleteSlot = new CardSlot(byId('delete-question'), { onAction: answerDeletion });
 // Reminders due now, with Done / Postpone / Blocked.
 const notices = new CardList(byId('notices'), { onAction });
 
@@ -253,6 +255,37 @@ function renderPlanControls(state) {
   container.replaceChildren(el('ul', { className: 'plan-controls' }, ...rows));
 }
 
+/**
+ * Deleting the round: the button asks the server for the question (only the
+ * facilitator gets it); its Delete button deletes, Keep puts the question away.
+ */
+async function askToDelete() {
+  const answer = await attempt(() => api(`${roundApi(roundId)}/delete`, { body: {}, secret }));
+  if (answer?.view) await deleteSlot.show(answer.view);
+  byId('delete-question').querySelector('button')?.focus();
+}
+
+/** @param {import('./cards.js').CardAction} action */
+async function answerDeletion(action) {
+  if (action.command === 'keepRound') {
+    await deleteSlot.show(null);
+    byId('delete-round').focus();
+    return;
+  }
+  if (action.command !== 'deleteRound') return;
+  const answer = await attempt(() =>
+    api(`${roundApi(roundId)}/delete`, { body: { confirm: true }, secret }),
+  );
+  if (!answer?.deleted) return;
+  // The round is gone: no more updates; the page shows only the notice.
+  live?.stop();
+  live = null;
+  setBanner('');
+  byId('main').querySelector('.columns')?.replaceChildren(byId('delete-question'));
+  await deleteSlot.show(answer.view);
+  announce(answer.view.title);
+}
+
 function links() {
   const id = encodeURIComponent(roundId);
   /** @type {['link.screen' | 'link.summary' | 'link.join', string][]} */
@@ -280,6 +313,9 @@ function links() {
 function main() {
   applyLang(pageLang());
   links();
+  byId('delete-round').addEventListener('click', () => {
+    askToDelete().catch((error) => console.error(error));
+  });
   if (!roundId || !secret) {
     byId('loading').hidden = true;
     showError(t('facilitator.missingSecret'));
