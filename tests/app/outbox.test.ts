@@ -369,6 +369,24 @@ describe('outbox', () => {
     expect(h.sent().at(-1)?.value).toBe(19_900);
   });
 
+  it('counts the edit interval from the answer, so edits arrive at least 2 s apart', async () => {
+    // Alternating slow and fast answers: spaced by starts alone, a slow edit
+    // and the fast one after it would reach the platform 2,000 − 300 ms apart.
+    const h = harness({ latencyMs: (call) => (call.value % 2 === 0 ? 300 : 5) });
+    for (let t = 0; t < 20_000; t += 100) {
+      h.outbox.update('meeting', 'card', t / 100);
+      await h.sched.advance(100);
+    }
+    await h.sched.runAll();
+    const sent = h.sent();
+    expect(sent.length).toBeGreaterThan(7);
+    for (let i = 1; i < sent.length; i++) {
+      const previous = sent[i - 1] as Call;
+      expect((sent[i] as Call).at - (previous.end ?? previous.at)).toBeGreaterThanOrEqual(2000);
+    }
+    expect(sent.at(-1)?.value).toBe(199);
+  });
+
   it('keeps FIFO order across keys on one thread; a due key is not held up by a cooling one', async () => {
     const h = harness({ limits: SLACK_CHANNEL_LIMITS });
     const posted = [

@@ -32,6 +32,9 @@ const TEST_HOST = 'dialogrunde-test.example.dk';
 
 const DA_COMMANDS = ['start', 'status', 'stop', 'hjælp'];
 const EN_COMMANDS = ['start', 'status', 'stop', 'help'];
+/** Deleting a round belongs where the round is: a channel or group chat, not the 1:1 chat. */
+const daCommands = (personal: boolean) => (personal ? DA_COMMANDS : [...DA_COMMANDS, 'slet']);
+const enCommands = (personal: boolean) => (personal ? EN_COMMANDS : [...EN_COMMANDS, 'delete']);
 
 type Schema = NonNullable<Parameters<typeof AppManifestUtils.validateAgainstSchema>[1]>;
 
@@ -247,14 +250,14 @@ describe('Teams manifest', () => {
     expect(manifest.webApplicationInfo).toBeUndefined();
   });
 
-  it('lists start, status, stop and hjælp in every bot scope', async () => {
+  it('lists start, status, stop and hjælp in every bot scope, and slet where rounds live', async () => {
     const manifest = await substitutedManifest();
     const bot = manifest.bots[0];
     for (const scope of bot?.scopes ?? []) {
       const lists = bot?.commandLists.filter((l) => l.scopes.includes(scope)) ?? [];
       expect(lists, scope).toHaveLength(1);
       const commands = lists[0]?.commands ?? [];
-      expect(commands.map((c) => c.title)).toEqual(DA_COMMANDS);
+      expect(commands.map((c) => c.title)).toEqual(daCommands(scope === 'personal'));
       for (const command of commands) expect(command.description?.trim()).toBeTruthy();
     }
   });
@@ -323,7 +326,7 @@ describe('Teams localisation', () => {
       const titles = list.commands.map(
         (_, j) => en[`bots[0].commandLists[${i}].commands[${j}].title`],
       );
-      expect(titles).toEqual(EN_COMMANDS);
+      expect(titles).toEqual(enCommands(list.scopes.includes('personal')));
     });
     // Translated, not copied.
     expect(en['description.full']).not.toBe(manifest.description.full);

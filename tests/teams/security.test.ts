@@ -294,7 +294,7 @@ describe('Teams security: JWT validation on our /api/messages', () => {
     expect(fixture.blockedHosts).toEqual([]);
   });
 
-  it('a token bound to another serviceUrl gets 400 and changes nothing', async () => {
+  it('a token bound to another serviceUrl gets 401 and changes nothing', async () => {
     const { roundId, cardId } = await openFirstCard(w);
     const token = fixture.token({ serviceUrl: 'https://smba.trafficmanager.net/emea/' });
     const response = await post(
@@ -302,8 +302,9 @@ describe('Teams security: JWT validation on our /api/messages', () => {
       invoke('aad-ada', { command: 'vote', cardId, value: '4' }),
       bearer(token),
     );
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(401);
     expect(await ballots(w, roundId, cardId)).toBe(0);
+    expect(w.logs).toContain('warn: teams: activity serviceUrl differs from its token; refused');
   });
 
   it('the same activity id delivered twice has one effect', async () => {

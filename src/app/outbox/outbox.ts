@@ -182,10 +182,17 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
         ]
       : [{ limiter, key: thread }];
   const acquire = (thread: string) => acquireAll(slotsOf(thread), clock, timers);
-  /** The send that started at `startedAt` was answered: its rate slot counts from now. */
-  const settle = (thread: string, startedAt: number) => {
+  /**
+   * The send of message `mk` that started at `startedAt` was answered: its
+   * rate slots and the message's edit interval count from now, because the
+   * platform counts a request when it arrives, which may be any time until
+   * the answer (spaced by starts, a slow edit and a fast one could arrive
+   * 1,996 ms apart in bench/burst.ts).
+   */
+  const settle = (thread: string, mk: string, startedAt: number) => {
     const now = clock.now();
     for (const slot of slotsOf(thread)) slot.limiter.settle(slot.key, startedAt, now);
+    coalescer.touch(mk);
   };
 
   async function deliver(
@@ -226,7 +233,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
           try {
             await send(thread, key, held.value, { kind, attempt });
           } finally {
-            settle(thread, startedAt);
+            settle(thread, mk, startedAt);
           }
         },
         {

@@ -13,6 +13,7 @@ import type { ChannelMemory, ChannelOutput, Clock, RoundStore } from '../../core
 import { facilitatorChatOpener } from './facilitator-chat.ts';
 import { answerUnavailable, quietTurnErrors, TeamsBot, TURN_FAILED } from './invoke.ts';
 import { TeamsOutput } from './output.ts';
+import { sameServiceUrl } from './service-url.ts';
 import { type SummaryLinkOptions, SummaryLinks } from './summary-extras.ts';
 
 /** How long a delivered activity id is remembered: Teams retries within seconds, not days. */
@@ -263,6 +264,7 @@ export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
         express.json({ limit: TEAMS_BODY_LIMIT }),
         requireBody,
         (req, res, next) => adapter.authorizeRequest(req, res, next),
+        sameServiceUrl(logger),
         admit,
         run,
       );
