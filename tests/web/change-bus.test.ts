@@ -126,6 +126,29 @@ describeWithRedis('Redis change bus', up, () => {
     hubB.close();
   });
 
+  it('sends a burst of changes of one round to Redis as one message, the last one included', async () => {
+    const a = await openRedisChangeBus({ client: r.client, prefix: r.prefix, coalesceMs: 50 });
+    opened.push(a);
+    const heard: string[] = [];
+    a.subscribe((id) => heard.push(id));
+    // What the other instances receive: every message on the channel.
+    const wire: string[] = [];
+    const listener = r.client.duplicate();
+    await listener.connect();
+    await listener.subscribe(`${r.prefix}changes`, (message) => wire.push(message));
+    try {
+      for (let i = 0; i < 80; i++) a.publish(i % 2 === 0 ? 'r1' : 'r2');
+      expect(heard).toHaveLength(80); // this instance's own streams hear every change at once
+      await waitFor(() => wire.length === 2);
+      a.publish('r1');
+      await waitFor(() => wire.length === 3);
+      const rounds = wire.map((m) => (JSON.parse(m) as { roundId: string }).roundId);
+      expect(rounds).toEqual(['r1', 'r2', 'r1']);
+    } finally {
+      await listener.close();
+    }
+  });
+
   it('closing is idempotent and stops delivery', async () => {
     const [a, b] = [await open(), await open()];
     const heard: string[] = [];
