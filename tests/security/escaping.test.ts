@@ -199,6 +199,27 @@ describe('user-written markup on every renderer', () => {
     }
   });
 
+  it('Slack: every mrkdwn text is verbatim, so a typed URL or #channel is not made a link', () => {
+    const mrkdwnObjects = (node: unknown): Record<string, unknown>[] => {
+      if (Array.isArray(node)) return node.flatMap(mrkdwnObjects);
+      if (typeof node !== 'object' || node === null) return [];
+      const own =
+        (node as { type?: unknown }).type === 'mrkdwn' ? [node as Record<string, unknown>] : [];
+      return [...own, ...Object.values(node).flatMap(mrkdwnObjects)];
+    };
+    const priority = views.find((v) => v.kind === 'priority' && hasUserText(v));
+    const plan = views.find((v) => v.kind === 'plan' && hasUserText(v));
+    if (priority?.kind !== 'priority' || plan?.kind !== 'plan') throw new Error('views missing');
+    const rendered = [
+      ...views.map((view) => renderMessage(view)),
+      priorityModal(priority, []),
+      planModal(plan),
+    ];
+    const texts = rendered.flatMap(mrkdwnObjects);
+    expect(texts.length).toBeGreaterThan(50);
+    for (const text of texts) expect(text, String(text.text)).toHaveProperty('verbatim', true);
+  });
+
   it('Teams: every Markdown character people typed is escaped, and unescaping gives the text back', () => {
     const showing = new Set<string>();
     for (const view of views) {

@@ -140,7 +140,7 @@ describe('Block Kit limits', () => {
     const last = message.blocks.at(-1);
     expect(last).toEqual({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: OMITTED_NOTE.da }],
+      elements: [{ type: 'mrkdwn', text: OMITTED_NOTE.da, verbatim: true }],
     });
     // Whole items only: every item shown has its text and its three buttons.
     const shownItems = message.blocks.filter(
@@ -167,7 +167,7 @@ describe('Block Kit limits', () => {
     expect(fitted.slice(0, 49)).toEqual(blocks.slice(0, 49));
     expect(fitted[49]).toEqual({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: OMITTED_NOTE.en }],
+      elements: [{ type: 'mrkdwn', text: OMITTED_NOTE.en, verbatim: true }],
     });
     expect(fitBlocks(blocks.slice(0, 50), 'en')).toEqual(blocks.slice(0, 50));
   });

@@ -1,5 +1,5 @@
 import type { Lang } from '../../../core/model.ts';
-import { BLOCK_KIT_LIMITS, type ContextBlock, type SlackBlock } from './kit.ts';
+import { BLOCK_KIT_LIMITS, type ContextBlock, mrkdwnText, type SlackBlock } from './kit.ts';
 
 /**
  * Slack-only layout wording: the note that replaces what did not fit. It says
@@ -44,7 +44,7 @@ export function fitBlocks(blocks: readonly SlackBlock[], lang: Lang): SlackBlock
   if (kept.at(-1)?.type === 'divider') kept.pop();
   const note: ContextBlock = {
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: OMITTED_NOTE[lang] }],
+    elements: [mrkdwnText(OMITTED_NOTE[lang])],
   };
   return [...kept, note];
 }

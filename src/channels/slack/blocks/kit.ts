@@ -45,6 +45,17 @@ export interface PlainText {
 export interface Mrkdwn {
   type: 'mrkdwn';
   text: string;
+  /**
+   * True on every text we send: Slack then leaves plain text alone (a typed
+   * URL or #channel is not turned into a link) and still honours the
+   * formatting and the `<…>` links we write ourselves.
+   */
+  verbatim?: boolean;
+}
+
+/** An mrkdwn text object whose parts were escaped by the caller; see `Mrkdwn.verbatim`. */
+export function mrkdwnText(text: string): Mrkdwn {
+  return { type: 'mrkdwn', text, verbatim: true };
 }
 
 export interface ButtonElement {
@@ -160,7 +171,7 @@ export function header(text: string): HeaderBlock {
  */
 export function sections(mrkdwn: string): SectionBlock[] {
   if (mrkdwn.trim() === '') return [];
-  return splitText(mrkdwn).map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } }));
+  return splitText(mrkdwn).map((text) => ({ type: 'section', text: mrkdwnText(text) }));
 }
 
 /** A section of plain text (escaped here). */
@@ -174,10 +185,9 @@ export function fields(items: string[]): SectionBlock[] {
   for (let i = 0; i < items.length; i += BLOCK_KIT_LIMITS.sectionFields) {
     blocks.push({
       type: 'section',
-      fields: items.slice(i, i + BLOCK_KIT_LIMITS.sectionFields).map((text) => ({
-        type: 'mrkdwn',
-        text: truncate(text, BLOCK_KIT_LIMITS.fieldText),
-      })),
+      fields: items
+        .slice(i, i + BLOCK_KIT_LIMITS.sectionFields)
+        .map((text) => mrkdwnText(truncate(text, BLOCK_KIT_LIMITS.fieldText))),
     });
   }
   return blocks;
@@ -189,7 +199,7 @@ export function context(mrkdwn: string): ContextBlock[] {
   return [
     {
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: truncate(mrkdwn, BLOCK_KIT_LIMITS.sectionText) }],
+      elements: [mrkdwnText(truncate(mrkdwn, BLOCK_KIT_LIMITS.sectionText))],
     },
   ];
 }

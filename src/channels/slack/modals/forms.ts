@@ -19,7 +19,7 @@ import type {
   StatusView,
 } from '../../../core/views/types.ts';
 import { GENERAL_AREA_VALUE } from '../../cards/bind.ts';
-import { escapeText } from '../blocks/kit.ts';
+import { escapeText, mrkdwnText } from '../blocks/kit.ts';
 import {
   type InputBlock,
   input,
@@ -253,10 +253,7 @@ export function refusalModal(error: { title: string; message: string }, close: s
     blocks: [
       {
         type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: `:warning: ${escapeText(error.message)}`,
-        },
+        text: mrkdwnText(`:warning: ${escapeText(error.message)}`),
       },
     ],
   };

@@ -5,7 +5,14 @@
  * through `escapeText`; option values are our own ids and never cut.
  */
 import type { Choice } from '../../../core/views/types.ts';
-import { escapeText, type PlainText, type SectionBlock, truncate } from '../blocks/kit.ts';
+import {
+  escapeText,
+  type Mrkdwn,
+  mrkdwnText,
+  type PlainText,
+  type SectionBlock,
+  truncate,
+} from '../blocks/kit.ts';
 
 /**
  * Modal limits (docs.slack.dev, Block Kit reference: views, input block,
@@ -118,7 +125,7 @@ export interface InputBlock {
 
 export interface ModalContextBlock {
   type: 'context';
-  elements: { type: 'mrkdwn'; text: string }[];
+  elements: Mrkdwn[];
 }
 
 export type ModalBlock = InputBlock | SectionBlock | ModalContextBlock;
@@ -219,7 +226,5 @@ export function textInput(
 /** A small grey line of plain text in a modal (escaped here). */
 export function modalNote(text: string | undefined): ModalContextBlock[] {
   if (text === undefined || text.trim() === '') return [];
-  return [
-    { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(escapeText(text), 3000) }] },
-  ];
+  return [{ type: 'context', elements: [mrkdwnText(truncate(escapeText(text), 3000))] }];
 }
