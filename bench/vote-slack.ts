@@ -51,6 +51,7 @@ import {
   type LeanSlack,
   SLACK_FACILITATOR,
   type SlackButton,
+  settledValue,
   slackSignature,
   slashCommandBody,
   startLeanSlack,
@@ -198,16 +199,10 @@ async function measureStore(store: 'sqlite' | 'redis', quick: boolean) {
       const sent = Math.round((plan.warmupSeconds + plan.seconds) * rate);
       const responded = slack.counts.response_url ?? 0;
       // The card's last coalesced edit comes up to an outbox interval (2 s) later.
-      const shown = await waitFor(
-        'the card to show every vote',
-        () => {
-          const now = slack.messagesIn(channel).find((m) => m.ts === card.ts);
-          return shownCount(now?.blocks).startsWith(`${sent} af`)
-            ? shownCount(now?.blocks)
-            : undefined;
-        },
-        6000,
-      ).catch(() => shownCount(slack.messagesIn(channel).find((m) => m.ts === card.ts)?.blocks));
+      const shown = await settledValue(
+        () => shownCount(slack.messagesIn(channel).find((m) => m.ts === card.ts)?.blocks),
+        (now) => now.startsWith(`${sent} af`),
+      );
       notes.push(
         `${store} ${rate}/s: ${responded} of ${sent} presses (warm-up included) answered via response_url, the last ${fmt(drainMs)} ms after the load ended; card edited ${slack.counts['chat.update'] ?? 0}× (coalesced), then "${shown}".`,
       );

@@ -47,7 +47,7 @@ import {
   settle,
   withRatios,
 } from './lib/platform-phase.ts';
-import { waitFor } from './lib/platform-slack.ts';
+import { settledValue, waitFor } from './lib/platform-slack.ts';
 import {
   cardOf,
   envelope,
@@ -190,12 +190,10 @@ async function measureStore(store: 'sqlite' | 'redis', quick: boolean) {
             ?.activity,
         );
       // The card's last coalesced edit comes up to an outbox interval (2 s) after the last vote.
-      const shown = await waitFor(
-        'the card to show every vote',
-        () =>
-          shownCount(groupCard()).startsWith(`${sent} af`) ? shownCount(groupCard()) : undefined,
-        8000,
-      ).catch(() => shownCount(groupCard()));
+      const shown = await settledValue(
+        () => shownCount(groupCard()),
+        (now) => now.startsWith(`${sent} af`),
+      );
       const edits = connector.counts.update ?? 0;
       rows.push({ store, ...phaseRow({}, r), 'card edits': edits });
       notes.push(

@@ -308,3 +308,29 @@ export async function waitFor<T>(what: string, probe: () => T | undefined, ms = 
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/**
+ * What a card shows once it is done changing: `read()` as soon as `done`
+ * says so, or once it has not changed for `quietMs` (a saturated phase whose
+ * timed-out requests never reach the card), or after `ms` at the latest.
+ */
+export async function settledValue(
+  read: () => string,
+  done: (value: string) => boolean,
+  quietMs = 2500,
+  ms = 8000,
+): Promise<string> {
+  const until = performance.now() + ms;
+  let last = read();
+  let since = performance.now();
+  for (;;) {
+    const now = read();
+    if (done(now)) return now;
+    if (now !== last) {
+      last = now;
+      since = performance.now();
+    }
+    if (performance.now() - since >= quietMs || performance.now() > until) return now;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
