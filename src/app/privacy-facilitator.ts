@@ -34,15 +34,25 @@ async function asFacilitator(
   return same ? ok(record.state) : fail('not_facilitator');
 }
 
+/** The delete view in this phase, for the facilitator only; nothing changes. */
+async function viewForFacilitator(
+  service: RoundService,
+  roundId: string,
+  who: Identity,
+  phase: 'confirm' | 'kept',
+): Promise<Outcome<DeleteRoundView>> {
+  const round = await asFacilitator(service, roundId, who);
+  if (!round.ok) return round;
+  return ok(deleteRoundView(round.value.settings.lang, roundId, phase));
+}
+
 /** "Delete the round?" with Delete / Keep, for the facilitator only. Nothing changes yet. */
-export async function askToDelete(
+export function askToDelete(
   service: RoundService,
   roundId: string,
   who: Identity,
 ): Promise<Outcome<DeleteRoundView>> {
-  const round = await asFacilitator(service, roundId, who);
-  if (!round.ok) return round;
-  return ok(deleteRoundView(round.value.settings.lang, roundId, 'confirm'));
+  return viewForFacilitator(service, roundId, who, 'confirm');
 }
 
 /**
@@ -63,12 +73,10 @@ export async function deleteAsFacilitator(
 }
 
 /** The facilitator changed their mind: nothing is deleted. */
-export async function keepRound(
+export function keepRound(
   service: RoundService,
   roundId: string,
   who: Identity,
 ): Promise<Outcome<DeleteRoundView>> {
-  const round = await asFacilitator(service, roundId, who);
-  if (!round.ok) return round;
-  return ok(deleteRoundView(round.value.settings.lang, roundId, 'kept'));
+  return viewForFacilitator(service, roundId, who, 'kept');
 }

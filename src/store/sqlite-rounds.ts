@@ -41,51 +41,49 @@ export function roundVersion(sql: Sql, roundId: string): number | undefined {
   return row ? num(row, 'version') : undefined;
 }
 
-/** Newest first by creation time (id breaks ties, so the order is stable). */
+/**
+ * Summaries of the rounds matching `where` (a constant of this file, never
+ * input), newest first by creation time (id breaks ties, so the order is
+ * stable); `params` fill the placeholders of `where`, then LIMIT and OFFSET.
+ */
+function newestFirst(sql: Sql, where: string, ...params: (string | number)[]): RoundSummaryRow[] {
+  return sql(
+    `SELECT id, platform, tenant, conversation_id, step, status, updated_at FROM rounds
+     WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
+  )
+    .all(...params)
+    .map(summaryRow);
+}
+
+/** Rounds of one conversation, newest first. */
 export function listRounds(
   sql: Sql,
   conversation: ConversationRef,
   limit: number,
 ): RoundSummaryRow[] {
   const { platform, tenant, conversationId } = conversation;
-  return sql(
-    `SELECT id, platform, tenant, conversation_id, step, status, updated_at FROM rounds
-     WHERE platform = ? AND tenant = ? AND conversation_id = ?
-     ORDER BY created_at DESC, id DESC LIMIT ?`,
-  )
-    .all(platform, tenant, conversationId, limit)
-    .map(summaryRow);
+  const where = 'platform = ? AND tenant = ? AND conversation_id = ?';
+  return newestFirst(sql, where, platform, tenant, conversationId, limit, 0);
 }
 
-/** Rounds of a tenant across its conversations, newest first (id breaks ties). */
+/** Rounds of a tenant across its conversations, newest first. */
 export function listTenantRounds(
   sql: Sql,
   platform: Platform,
   tenant: string,
   limit: number,
 ): RoundSummaryRow[] {
-  return sql(
-    `SELECT id, platform, tenant, conversation_id, step, status, updated_at FROM rounds
-     WHERE platform = ? AND tenant = ?
-     ORDER BY created_at DESC, id DESC LIMIT ?`,
-  )
-    .all(platform, tenant, limit)
-    .map(summaryRow);
+  return newestFirst(sql, 'platform = ? AND tenant = ?', platform, tenant, limit, 0);
 }
 
-/** Rounds of a platform across its tenants, newest first (id breaks ties), after `offset`. */
+/** Rounds of a platform across its tenants, newest first, after `offset`. */
 export function listPlatformRounds(
   sql: Sql,
   platform: Platform,
   limit: number,
   offset: number,
 ): RoundSummaryRow[] {
-  return sql(
-    `SELECT id, platform, tenant, conversation_id, step, status, updated_at FROM rounds
-     WHERE platform = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
-  )
-    .all(platform, limit, offset)
-    .map(summaryRow);
+  return newestFirst(sql, 'platform = ?', platform, limit, offset);
 }
 
 /** Rounds whose retention period began at or before `before` (epoch ms), oldest first. */

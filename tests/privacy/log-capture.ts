@@ -9,6 +9,17 @@ import { Writable } from 'node:stream';
 import { expect } from 'vitest';
 import { createLogger, type Logger } from '../../src/app/logger.ts';
 
+/** Free text typed into a round: distinctive, so a match in a log is unambiguous. */
+export const TYPED_TEXTS = {
+  note: 'PRIVAT-NOTE-7f3a: Zebulon Quarkmann er presset',
+  customTitle: 'PRIVAT-TITEL-51b2',
+  customDescription: 'PRIVAT-BESKRIVELSE-0d9e',
+  what: 'PRIVAT-PLAN-8e4c',
+  goal: 'PRIVAT-MAAL-2a61',
+  actions: 'PRIVAT-HANDLING-c3f0',
+  badVote: 'PRIVAT-STEMME-4b7d',
+};
+
 export interface CapturedLogs {
   logger: Logger;
   /** One entry per log line, as written (JSON). */
@@ -84,6 +95,27 @@ export function expectNoPersonalData(
     }
   }
   expect(found, `personal data in ${lines.length} log lines`).toEqual([]);
+}
+
+/**
+ * The checks of a whole run's logs: each of `logged` was logged at least once
+ * (the run really logged, its failures among it), and no line holds personal
+ * data (see expectNoPersonalData): none of `forbidden`, none of the `typed`
+ * texts.
+ */
+export function expectCleanLogs(
+  lines: readonly string[],
+  checks: {
+    logged: readonly string[];
+    forbidden: Record<string, string>;
+    typed: Record<string, string>;
+  },
+): void {
+  const messages = messagesOf(lines);
+  for (const message of checks.logged) expect(messages, message).toContain(message);
+  const forbidden = { ...checks.forbidden };
+  for (const [name, text] of Object.entries(checks.typed)) forbidden[`typed ${name}`] = text;
+  expectNoPersonalData(lines, forbidden);
 }
 
 /** The log messages (`msg`) of the captured lines, for asserting that the run logged at all. */

@@ -27,7 +27,7 @@ import {
   type Running,
   startServer,
 } from '../web/harness.ts';
-import { type Instances, openCardRound, startInstances, webPerson } from './redis-apps.ts';
+import { openCardRound, useInstances, webPerson } from './redis-apps.ts';
 
 const FIRST = 'mentorordninger';
 
@@ -212,16 +212,10 @@ describe('roster enumeration against the keys at rest', () => {
 const up = await redisReachable();
 
 describeWithRedis('anonymity at rest on Redis', up, () => {
-  let redis: Instances;
-  beforeAll(async () => {
-    redis = await startInstances(2);
-  }, 30_000);
-  afterAll(async () => {
-    await redis?.close();
-  });
+  const redis = useInstances(2);
 
   it('keeps voter keys only in the participants set once the card closed', async () => {
-    const [a, b] = [redis.at(0), redis.at(1)];
+    const [a, b] = [redis().at(0), redis().at(1)];
     const facilitator = webPerson(0);
     const { roundId, cardId } = await openCardRound(a, facilitator);
     const voters = [1, 2, 3, 4, 5].map(webPerson);
@@ -231,14 +225,14 @@ describeWithRedis('anonymity at rest on Redis', up, () => {
       );
     }
     // While open the ballots exist (under keys): the check below would see them.
-    const before = await dumpRedis(a.store.client, redis.prefix);
+    const before = await dumpRedis(a.store.client, redis().prefix);
     const keys = voters.map((v) => a.service.keyOf(roundId, v));
     expect(before.filter((e) => keys.some((k) => e.content.includes(k))).length).toBeGreaterThan(1);
 
     expect((await b.service.command(roundId, facilitator, { type: 'closeCard', cardId })).ok).toBe(
       true,
     );
-    const after = await dumpRedis(a.store.client, redis.prefix);
+    const after = await dumpRedis(a.store.client, redis().prefix);
     const withKey = after.filter((e) =>
       keys.some((k) => e.content.includes(k) || e.key.includes(k)),
     );

@@ -10,7 +10,7 @@
  * send "3"), so "3" is a vote there; the web API's JSON body must hold a number
  * (tests/web/safety.test.ts refuses "3").
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { t } from '../../src/core/i18n/index.ts';
 import { cardBox } from '../../src/core/model.ts';
 import { button, openFirstCard as openSlackCard, press } from '../slack/driving.ts';
@@ -22,17 +22,15 @@ import {
   startWorld,
   type World,
 } from '../slack/harness.ts';
-import { type AuthFixture, startAuthFixture } from '../teams/auth-fixture.ts';
 import { openFirstCard as openTeamsCard } from '../teams/driving.ts';
 import {
   answerCard,
   invoke,
   type Member,
-  type Place,
   post,
-  startTeamsWorld,
-  type TeamsWorld,
   textsOf,
+  threadOf,
+  useTeamsWorld,
 } from '../teams/harness.ts';
 
 /** What no button of ours sends for a rating; each must be refused. */
@@ -103,36 +101,16 @@ describe('Teams: forged card data', () => {
   const TENANT = 'tenant-values';
   const CHANNEL = '19:7a1e5e2c1d84e6f9a3b5c7d9e1f3a5b0@thread.tacv2';
   const START = '1795424600000';
-  const THREAD: Place = {
-    conversationId: `${CHANNEL};messageid=${START}`,
-    type: 'channel',
-    teamId: CHANNEL,
-  };
+  const THREAD = threadOf(CHANNEL, START);
   const FACILITATOR: Member = { aad: '7a1e0000-0000-4000-8000-000000000000', name: 'Mødeleder' };
   const MEMBER: Member = { aad: '7a1e0000-0000-4000-8000-000000000001', name: 'Deltager' };
 
-  let fixture: AuthFixture;
-  let restoreHttps: () => void;
-  let w: TeamsWorld;
-  beforeAll(async () => {
-    fixture = await startAuthFixture();
-    restoreHttps = fixture.interceptMicrosoftKeyHosts();
-  });
-  afterAll(async () => {
-    restoreHttps?.();
-    await fixture?.close();
-  });
-  beforeEach(async () => {
-    w = await startTeamsWorld({ tenant: TENANT, auth: fixture });
-  });
-  afterEach(async () => {
-    await w.close();
-  });
-
+  const world = useTeamsWorld({ tenant: TENANT });
   const voteWith = (cardId: string, data: Record<string, unknown>) =>
-    invoke(w, MEMBER, THREAD, { verb: 'vote', data: { command: 'vote', cardId, ...data } });
+    invoke(world(), MEMBER, THREAD, { verb: 'vote', data: { command: 'vote', cardId, ...data } });
 
   it('refuses every value that is not 1–5 or na with an error card, and writes no ballot', async () => {
+    const w = world();
     const { roundId, cardId } = await openTeamsCard(w, FACILITATOR, THREAD, START);
     const version = (await w.app.store.load(roundId))?.version;
     for (const value of BAD_VALUES) {
@@ -144,6 +122,7 @@ describe('Teams: forged card data', () => {
   });
 
   it('ignores extra fields: the presser’s one vote counts, nobody else’s', async () => {
+    const w = world();
     const { roundId, cardId } = await openTeamsCard(w, FACILITATOR, THREAD, START);
     const forged = { value: '2', userId: 'someone', aadObjectId: FACILITATOR.aad, extra: [1] };
     const card = answerCard(await post(w, voteWith(cardId, forged)));
@@ -160,13 +139,14 @@ describe('Teams: forged card data', () => {
   });
 
   it('answers 413 to an activity over 256 kB, even with a valid token, and changes nothing', async () => {
+    const w = world();
     const { roundId, cardId } = await openTeamsCard(w, FACILITATOR, THREAD, START);
     const big = voteWith(cardId, { value: '3', padding: 'x'.repeat(300 * 1024) });
     const response = await fetch(w.endpoint, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        authorization: `Bearer ${fixture.token({ serviceUrl: w.connector.url })}`,
+        authorization: `Bearer ${w.auth?.token({ serviceUrl: w.connector.url })}`,
       },
       body: JSON.stringify(big),
       signal: AbortSignal.timeout(10_000),

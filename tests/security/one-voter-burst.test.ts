@@ -10,7 +10,7 @@ import { vote } from '../../src/app/voting.ts';
 import { cardBox } from '../../src/core/model.ts';
 import { describeWithRedis, redisReachable } from '../fixtures/redis.ts';
 import { command, createRound, joinAll, type Running, startServer } from '../web/harness.ts';
-import { type Instances, openCardRound, startInstances, webPerson } from './redis-apps.ts';
+import { openCardRound, useInstances, webPerson } from './redis-apps.ts';
 
 const CLICKS = 100;
 const ratingOf = (i: number) => (i % 5) + 1;
@@ -58,16 +58,10 @@ describe('one web voter, 100 clicks at once', () => {
 const up = await redisReachable();
 
 describeWithRedis('one voter, 100 clicks at once over three instances on Redis', up, () => {
-  let redis: Instances;
-  beforeAll(async () => {
-    redis = await startInstances(3);
-  }, 30_000);
-  afterAll(async () => {
-    await redis?.close();
-  });
+  const redis = useInstances(3);
 
   it('keeps one ballot and one participant; the sealed tally is that one ballot', async () => {
-    const at = redis.at;
+    const at = redis().at;
     const facilitator = webPerson(0);
     const { roundId, cardId } = await openCardRound(at(0), facilitator);
     const voter = webPerson(1);

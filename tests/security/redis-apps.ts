@@ -5,6 +5,7 @@
  * of tests/scale/, for tests about the store's atomicity rather than HTTP.
  */
 import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
 import { systemClock } from '../../src/app/clock.ts';
 import { type App, createSharedApp } from '../../src/app/compose.ts';
 import { DeckCatalog } from '../../src/app/decks.ts';
@@ -52,6 +53,21 @@ export async function startInstances(n: number): Promise<Instances> {
       await Promise.all(apps.map((a) => a.close()));
       await deleteKeys(REDIS_URL, prefix);
     },
+  };
+}
+
+/** `n` instances for the enclosing describe block; call the returned function inside tests. */
+export function useInstances(n: number): () => Instances {
+  let instances: Instances | undefined;
+  beforeAll(async () => {
+    instances = await startInstances(n);
+  }, 30_000);
+  afterAll(async () => {
+    await instances?.close();
+  });
+  return () => {
+    if (!instances) throw new Error('the instances have not started yet');
+    return instances;
   };
 }
 

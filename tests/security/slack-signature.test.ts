@@ -9,7 +9,7 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cardBox } from '../../src/core/model.ts';
-import { button, openFirstCard } from '../slack/driving.ts';
+import { button, expectNothingChanged, openFirstCard } from '../slack/driving.ts';
 import {
   actionBody,
   CHANNEL,
@@ -18,6 +18,7 @@ import {
   FACILITATOR,
   FORM,
   mentionBody,
+  retryHeaders,
   SIGNING_SECRET,
   signedHeaders,
   startWorld,
@@ -38,15 +39,6 @@ describe('Slack signatures: scheme, clock window and raw bytes', () => {
     await w.close();
   });
 
-  /** No round, no call to Slack, no answer; the delivery's trigger id still unclaimed. */
-  async function nothingChanged(body: string) {
-    expect(await w.app.store.listByConversation(conversation, 10)).toEqual([]);
-    expect(w.slack.calls.filter((c) => c.method !== 'auth.test')).toEqual([]);
-    expect(w.slack.responses).toEqual([]);
-    const trigger = new URLSearchParams(body).get('trigger_id');
-    if (trigger) expect(await w.app.store.claim(`slack:trigger:${trigger}`, 1000)).toBe(true);
-  }
-
   it('refuses a signature of another scheme than v0, even one made with the signing secret', async () => {
     const body = commandBody(w, FACILITATOR, 'start');
     const ts = now();
@@ -60,7 +52,7 @@ describe('Slack signatures: scheme, clock window and raw bytes', () => {
       };
       expect((await deliver(w, body, FORM, headers)).status, scheme).toBe(401);
     }
-    await nothingChanged(body);
+    await expectNothingChanged(w, body);
   });
 
   it('refuses a correctly signed request 301 s in the past or in the future', async () => {
@@ -69,7 +61,7 @@ describe('Slack signatures: scheme, clock window and raw bytes', () => {
       const posted = await deliver(w, body, FORM, signedHeaders(body, { timestamp: ts }));
       expect(posted.status, String(ts - now())).toBe(401);
     }
-    await nothingChanged(body);
+    await expectNothingChanged(w, body);
   });
 
   it('accepts a timestamp a little off either way (clocks are never exact)', async () => {
@@ -94,7 +86,7 @@ describe('Slack signatures: scheme, clock window and raw bytes', () => {
       );
       expect((await deliver(w, reencoded, FORM, headers)).status).toBe(401);
     }
-    await nothingChanged(body);
+    await expectNothingChanged(w, body);
   });
 
   it('refuses a JSON event re-serialised after signing (whitespace, \\u escapes)', async () => {
@@ -109,7 +101,7 @@ describe('Slack signatures: scheme, clock window and raw bytes', () => {
       expect(JSON.parse(reencoded)).toEqual(JSON.parse(body));
       expect((await deliver(w, reencoded, JSON_TYPE, headers)).status).toBe(401);
     }
-    await nothingChanged(body);
+    await expectNothingChanged(w, body);
   });
 });
 
@@ -122,12 +114,6 @@ describe('Slack retries 1–3: one effect', () => {
     await w.close();
   });
 
-  const retried = (body: string, n: number) => ({
-    ...signedHeaders(body),
-    'x-slack-retry-num': String(n),
-    'x-slack-retry-reason': 'http_timeout',
-  });
-
   it('a vote delivered again with retry-num 1, 2 and 3 counts once and is confirmed once', async () => {
     const { roundId, cardId, message } = await openFirstCard(w);
     const { body, responseId } = actionBody(
@@ -137,7 +123,7 @@ describe('Slack retries 1–3: one effect', () => {
     );
     expect((await deliver(w, body, FORM)).status).toBe(200);
     for (const n of [1, 2, 3])
-      expect((await deliver(w, body, FORM, retried(body, n))).status).toBe(200);
+      expect((await deliver(w, body, FORM, retryHeaders(body, n))).status).toBe(200);
     const counts = await w.app.store.counts(roundId);
     expect(counts.ballots[cardBox(cardId)]).toBe(1);
     expect(w.slack.responsesTo(responseId)).toHaveLength(1);
@@ -147,7 +133,7 @@ describe('Slack retries 1–3: one effect', () => {
     const body = mentionBody(FACILITATOR, 'start', 'Ev-start-retried');
     expect((await deliver(w, body, JSON_TYPE)).status).toBe(200);
     for (const n of [1, 2, 3]) {
-      expect((await deliver(w, body, JSON_TYPE, retried(body, n))).status).toBe(200);
+      expect((await deliver(w, body, JSON_TYPE, retryHeaders(body, n))).status).toBe(200);
     }
     expect(await w.app.store.listByConversation(conversation, 10)).toHaveLength(1);
   });

@@ -12,20 +12,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cardBox } from '../../src/core/model.ts';
 import { spawnLines } from '../scale/fixtures/helpers.ts';
-import { type AuthFixture, startAuthFixture } from '../teams/auth-fixture.ts';
 import { openFirstCard } from '../teams/driving.ts';
-import {
-  invoke,
-  type Json,
-  type Member,
-  type Place,
-  post,
-  startTeamsWorld,
-  type TeamsWorld,
-} from '../teams/harness.ts';
+import { invoke, type Json, type Member, post, threadOf, useTeamsWorld } from '../teams/harness.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
@@ -67,34 +58,15 @@ describe('tenant allowlist: the tenant of the conversation decides', () => {
   const TENANT = 'tenant-listed';
   const CHANNEL = '19:5ec0000000000000000000000000000a@thread.tacv2';
   const START = '1795424700000';
-  const THREAD: Place = {
-    conversationId: `${CHANNEL};messageid=${START}`,
-    type: 'channel',
-    teamId: CHANNEL,
-  };
+  const THREAD = threadOf(CHANNEL, START);
   const FACILITATOR: Member = { aad: '5ec00000-0000-4000-8000-000000000000', name: 'Mødeleder' };
   const EVE: Member = { aad: '5ec00000-0000-4000-8000-00000000000e', name: 'Eve' };
 
-  let fixture: AuthFixture;
-  let restoreHttps: () => void;
-  let w: TeamsWorld;
-  beforeAll(async () => {
-    fixture = await startAuthFixture();
-    restoreHttps = fixture.interceptMicrosoftKeyHosts();
-  });
-  afterAll(async () => {
-    restoreHttps?.();
-    await fixture?.close();
-  });
-  beforeEach(async () => {
-    // The harness lists exactly TENANT.
-    w = await startTeamsWorld({ tenant: TENANT, auth: fixture });
-  });
-  afterEach(async () => {
-    await w.close();
-  });
+  // The harness lists exactly TENANT.
+  const world = useTeamsWorld({ tenant: TENANT });
 
   it('ignores a foreign conversation that names a listed tenant in channelData, and one naming none', async () => {
+    const w = world();
     const { roundId, cardId } = await openFirstCard(w, FACILITATOR, THREAD, START);
     const version = (await w.app.store.load(roundId))?.version;
     const vote = invoke(w, EVE, THREAD, {

@@ -27,7 +27,7 @@ import {
   type Running,
   startServer,
 } from '../web/harness.ts';
-import { type Instances, openCardRound, startInstances, webPerson } from './redis-apps.ts';
+import { openCardRound, useInstances, webPerson } from './redis-apps.ts';
 
 const ratingOf = (i: number) => (i % 5) + 1;
 
@@ -73,14 +73,8 @@ async function writtenAfterClose<T>(
 const up = await redisReachable();
 
 describeWithRedis('votes racing the close on three Redis instances', up, () => {
-  let redis: Instances;
-  beforeAll(async () => {
-    redis = await startInstances(3);
-  }, 30_000);
-  afterAll(async () => {
-    await redis?.close();
-  });
-  const at = (i: number) => redis.at(i);
+  const redis = useInstances(3);
+  const at = (i: number) => redis().at(i);
 
   it('a vote checked before the close but written after it is refused, and not counted', async () => {
     const facilitator = webPerson(0);

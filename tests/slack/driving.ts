@@ -174,6 +174,28 @@ export async function submitModal(
   return { answer, body, triggerId };
 }
 
+/** The channel message with this view key (`step:status`, `plan`), as Slack shows it now. */
+export async function messageOf(w: World, roundId: string, key: string) {
+  await drain(w);
+  const ts = await w.app.store.channelMemory.message('slack', CHANNEL, `${roundId}:${key}`);
+  const message = w.slack.message(CHANNEL, ts ?? '');
+  if (!message) throw new Error(`no ${key} message`);
+  return message;
+}
+
+/**
+ * A refused delivery changed nothing: no round in the channel, no call to
+ * Slack, no answer, and its trigger id (when it has one) is still unclaimed.
+ */
+export async function expectNothingChanged(w: World, body: string): Promise<void> {
+  const conversation = { platform: 'slack' as const, tenant: TEAM, conversationId: CHANNEL };
+  expect(await w.app.store.listByConversation(conversation, 10)).toEqual([]);
+  expect(w.slack.calls.filter((c) => c.method !== 'auth.test')).toEqual([]);
+  expect(w.slack.responses).toEqual([]);
+  const trigger = new URLSearchParams(body).get('trigger_id');
+  if (trigger) expect(await w.app.store.claim(`slack:trigger:${trigger}`, 1000)).toBe(true);
+}
+
 /** Starts a round as the facilitator and moves to the first open card, using the controls shown. */
 export async function openFirstCard(w: World) {
   await deliver(w, commandBody(w, FACILITATOR, 'start', 'start'), FORM);

@@ -164,6 +164,15 @@ export function signedHeaders(
   };
 }
 
+/** The same body again, as Slack retries it: freshly signed, with the retry headers. */
+export function retryHeaders(body: string, n = 1, reason = 'http_timeout'): Record<string, string> {
+  return {
+    ...signedHeaders(body),
+    'x-slack-retry-num': String(n),
+    'x-slack-retry-reason': reason,
+  };
+}
+
 export interface Posted {
   status: number;
   text: string;

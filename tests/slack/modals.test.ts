@@ -26,7 +26,15 @@ import { planView } from '../../src/core/views/plan.ts';
 import { customView, priorityView, scopeView, statusView } from '../../src/core/views/steps.ts';
 import { roundFixture } from '../fixtures/round.ts';
 import { deck, input, strings } from './block-checks.ts';
-import { button, formButton, openModal, press, stateValues, submitModal } from './driving.ts';
+import {
+  button,
+  formButton,
+  messageOf,
+  openModal,
+  press,
+  stateValues,
+  submitModal,
+} from './driving.ts';
 import { modalProblems, type OpenedView } from './fake-slack.ts';
 import {
   actionBody,
@@ -36,7 +44,7 @@ import {
   drain,
   FACILITATOR,
   FORM,
-  signedHeaders,
+  retryHeaders,
   startWorld,
   TEAM,
   type World,
@@ -80,15 +88,6 @@ async function stateOf(w: World, roundId: string): Promise<RoundState> {
   const record = await w.app.store.load(roundId);
   if (!record) throw new Error('no round');
   return record.state;
-}
-
-/** The channel message with this view key (`step:status`, `plan`), as Slack shows it now. */
-async function messageOf(w: World, roundId: string, key: string) {
-  await drain(w);
-  const ts = await w.app.store.channelMemory.message('slack', CHANNEL, `${roundId}:${key}`);
-  const message = w.slack.message(CHANNEL, ts ?? '');
-  if (!message) throw new Error(`no ${key} message`);
-  return message;
 }
 
 /** Opens the form of `command` from the message as `user`; fails when no modal opened. */
@@ -275,11 +274,7 @@ describe('Slack modals: opening, submitting, refusing', () => {
     const { body, triggerId } = await submitModal(w, MEMBER, opened, { text: 'Én gang' });
     // The delivery was claimed by its trigger_id (new with every submission), as buttons are.
     expect(await w.app.store.claim(`slack:trigger:${triggerId}`, 1000)).toBe(false);
-    const retried = await deliver(w, body, FORM, {
-      ...signedHeaders(body),
-      'x-slack-retry-num': '1',
-      'x-slack-retry-reason': 'http_timeout',
-    });
+    const retried = await deliver(w, body, FORM, retryHeaders(body));
     expect(retried).toEqual({ status: 200, text: '' });
     // The answer was lost, so the person pressed the modal's button again: a new trigger_id.
     const again = await submitModal(w, MEMBER, opened, { text: 'Én gang' });

@@ -15,22 +15,13 @@ import {
   FACILITATOR,
   FORM,
   mentionBody,
-  signedHeaders,
+  retryHeaders,
   startWorld,
   TEAM,
   type World,
 } from './harness.ts';
 
 const conversation = { platform: 'slack' as const, tenant: TEAM, conversationId: CHANNEL };
-
-/** The same body again, as Slack retries it: freshly signed, with the retry headers. */
-function retried(body: string, n = 1): Record<string, string> {
-  return {
-    ...signedHeaders(body),
-    'x-slack-retry-num': String(n),
-    'x-slack-retry-reason': 'http_timeout',
-  };
-}
 
 async function stepOf(w: World) {
   const [round] = await w.app.store.listByConversation(conversation, 1);
@@ -53,7 +44,7 @@ describe('Slack channel: retries and double clicks', () => {
     const { body, responseId } = actionBody(w, FACILITATOR, next.value, { ephemeral: true });
     expect((await deliver(w, body, FORM)).status).toBe(200);
     for (const n of [1, 2, 3])
-      expect((await deliver(w, body, FORM, retried(body, n))).status).toBe(200);
+      expect((await deliver(w, body, FORM, retryHeaders(body, n))).status).toBe(200);
     expect(await stepOf(w)).toBe('scope');
     // One answer: the retries were acknowledged and dropped before any work.
     expect(w.slack.responsesTo(responseId)).toHaveLength(1);
@@ -64,7 +55,7 @@ describe('Slack channel: retries and double clicks', () => {
     const vote = button(message.blocks, 'vote', '4');
     const { body, responseId } = actionBody(w, 'U0MEMBER1', vote.value);
     await deliver(w, body, FORM);
-    await deliver(w, body, FORM, retried(body));
+    await deliver(w, body, FORM, retryHeaders(body));
     expect((await w.app.store.counts(roundId)).ballots[cardBox(cardId)]).toBe(1);
     expect(w.slack.responsesTo(responseId)).toHaveLength(1);
   });
@@ -72,7 +63,7 @@ describe('Slack channel: retries and double clicks', () => {
   it('a retried app_mention event (same event_id) is answered once', async () => {
     const body = mentionBody(FACILITATOR, 'status', 'Ev-retried');
     await deliver(w, body, 'application/json');
-    await deliver(w, body, 'application/json', retried(body));
+    await deliver(w, body, 'application/json', retryHeaders(body));
     expect(w.slack.callsTo('chat.postEphemeral')).toHaveLength(1);
   });
 
@@ -105,7 +96,7 @@ describe('Slack channel: retries and double clicks', () => {
     // The answer failed; the person is told something went wrong (trying again is harmless).
     expect(w.slack.responsesTo(responseId)).toHaveLength(1);
     expect(w.slack.responsesTo(responseId)[0]?.body.text).toContain('Noget gik galt');
-    await deliver(w, body, FORM, retried(body));
+    await deliver(w, body, FORM, retryHeaders(body));
     expect(w.slack.responsesTo(responseId)).toHaveLength(2);
     expect(w.slack.responsesTo(responseId)[1]?.body.text).toContain('Din stemme: 2.');
     expect((await w.app.store.counts(roundId)).ballots[cardBox(cardId)]).toBe(1);

@@ -5,6 +5,7 @@
  * any handler runs, and nothing changes in the store or in Slack.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expectNothingChanged } from './driving.ts';
 import {
   CHANNEL,
   commandBody,
@@ -29,16 +30,6 @@ describe('Slack request signatures (Bolt ExpressReceiver)', () => {
     await w.close();
   });
 
-  /** Nothing happened: no round, no Slack call, no answer, and the delivery id is still unclaimed. */
-  async function nothingChanged(triggerId: string) {
-    expect(await w.app.store.listByConversation(conversation, 10)).toEqual([]);
-    expect(w.slack.calls.filter((c) => c.method !== 'auth.test')).toEqual([]);
-    expect(w.slack.responses).toEqual([]);
-    expect(await w.app.store.claim(`slack:trigger:${triggerId}`, 1000)).toBe(true);
-  }
-
-  const triggerOf = (body: string) => new URLSearchParams(body).get('trigger_id') ?? '';
-
   it('handles a correctly signed slash command (start → a round and the facilitator’s controls)', async () => {
     const body = commandBody(w, FACILITATOR, 'start', 'start');
     const posted = await deliver(w, body, FORM);
@@ -54,7 +45,7 @@ describe('Slack request signatures (Bolt ExpressReceiver)', () => {
     const body = commandBody(w, FACILITATOR, 'start');
     const headers = signedHeaders(body, { secret: 'not-the-signing-secret' });
     expect((await deliver(w, body, FORM, headers)).status).toBe(401);
-    await nothingChanged(triggerOf(body));
+    await expectNothingChanged(w, body);
   });
 
   it('refuses a body changed after signing', async () => {
@@ -62,7 +53,7 @@ describe('Slack request signatures (Bolt ExpressReceiver)', () => {
     const headers = signedHeaders(body);
     const tampered = body.replace(`user_id=${FACILITATOR}`, 'user_id=U0SOMEONE');
     expect((await deliver(w, tampered, FORM, headers)).status).toBe(401);
-    await nothingChanged(triggerOf(body));
+    await expectNothingChanged(w, body);
   });
 
   it('refuses missing signature headers with 401 and changes nothing', async () => {
@@ -72,7 +63,7 @@ describe('Slack request signatures (Bolt ExpressReceiver)', () => {
     expect((await deliver(w, body, FORM, noSignature)).status).toBe(401);
     const { 'x-slack-request-timestamp': __, ...noTimestamp } = signedHeaders(body);
     expect((await deliver(w, body, FORM, noTimestamp)).status).toBe(401);
-    await nothingChanged(triggerOf(body));
+    await expectNothingChanged(w, body);
   });
 
   it('refuses a correctly signed request whose timestamp is more than five minutes old', async () => {
@@ -81,7 +72,7 @@ describe('Slack request signatures (Bolt ExpressReceiver)', () => {
     expect((await deliver(w, body, FORM, signedHeaders(body, { timestamp: old }))).status).toBe(
       401,
     );
-    await nothingChanged(triggerOf(body));
+    await expectNothingChanged(w, body);
   });
 
   it('handles nothing from a workspace this bot token does not serve, even when signed', async () => {

@@ -14,12 +14,11 @@
  * with the rest), however many votes there are. Without coalescing it would
  * be 40 edits, and 40 edits in a second would break Teams' 7/s and 8/2 s.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeckCatalog } from '../../src/app/decks.ts';
 import { DEFAULT_INTERVAL_MS } from '../../src/app/outbox/coalescer.ts';
 import { cardBox } from '../../src/core/model.ts';
 import { testDeck } from '../fixtures/test-deck.ts';
-import { type AuthFixture, startAuthFixture } from './auth-fixture.ts';
 import { openFirstCard, postedCard } from './driving.ts';
 import {
   answerCard,
@@ -37,6 +36,7 @@ import {
   startTeamsWorld,
   type TeamsWorld,
   textsOf,
+  useAuthFixture,
 } from './harness.ts';
 
 const TENANT = 'tenant-burst';
@@ -55,18 +55,7 @@ const ratingOf = (i: number) => String((i % 5) + 1);
 /** The most edits a burst of at most 1000 ms may cause (see the file comment). */
 const MAX_EDITS = 2;
 
-let fixture: AuthFixture;
-let restoreHttps: () => void;
-
-beforeAll(async () => {
-  fixture = await startAuthFixture();
-  restoreHttps = fixture.interceptMicrosoftKeyHosts();
-});
-
-afterAll(async () => {
-  restoreHttps?.();
-  await fixture?.close();
-});
+const fixture = useAuthFixture();
 
 describe('a burst of 40 votes in one second on one Teams card', () => {
   let w: TeamsWorld;
@@ -80,7 +69,7 @@ describe('a burst of 40 votes in one second on one Teams card', () => {
     decks.add(testDeck);
     w = await startTeamsWorld({
       tenant: TENANT,
-      auth: fixture,
+      auth: fixture(),
       decks,
       defaults: { deckId: testDeck.id },
     });

@@ -8,12 +8,11 @@
  * nothing; and when the 1:1 chat cannot be created (403) the hint card's
  * button is the way to the controls, as before.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeckCatalog } from '../../src/app/decks.ts';
 import { facilitatorChatKey } from '../../src/channels/teams/facilitator-chat.ts';
 import { errorView } from '../../src/core/views/messages.ts';
 import { testDeck } from '../fixtures/test-deck.ts';
-import { type AuthFixture, startAuthFixture } from './auth-fixture.ts';
 import {
   answerCard,
   cardOfActivity,
@@ -29,6 +28,7 @@ import {
   startTeamsWorld,
   type TeamsWorld,
   textsOf,
+  useAuthFixture,
 } from './harness.ts';
 
 const TENANT = 'tenant-facilitator-chat';
@@ -45,18 +45,7 @@ const FACILITATOR_ONLY = 'Kun mødelederen ser dette.';
 const NOT_FACILITATOR = errorView('da', { code: 'not_facilitator' }).message;
 const ERROR_TITLE = errorView('da', { code: 'not_facilitator' }).title;
 
-let fixture: AuthFixture;
-let restoreHttps: () => void;
-
-beforeAll(async () => {
-  fixture = await startAuthFixture();
-  restoreHttps = fixture.interceptMicrosoftKeyHosts();
-});
-
-afterAll(async () => {
-  restoreHttps?.();
-  await fixture?.close();
-});
+const fixture = useAuthFixture();
 
 function errorOf(card: Json): string | undefined {
   const texts = textsOf(card);
@@ -72,7 +61,7 @@ describe('Teams: the facilitator controls in a 1:1 chat', () => {
     decks.add(testDeck);
     w = await startTeamsWorld({
       tenant: TENANT,
-      auth: fixture,
+      auth: fixture(),
       decks,
       defaults: { deckId: testDeck.id },
     });

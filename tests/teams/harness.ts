@@ -20,7 +20,7 @@ import {
   ConnectionManager,
   getAuthConfigWithDefaults,
 } from '@microsoft/agents-hosting';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { createEmbeddedApp, type EmbeddedApp } from '../../src/app/compose.ts';
 import { DeckCatalog } from '../../src/app/decks.ts';
 import { type Logger, silentLogger } from '../../src/app/logger.ts';
@@ -31,7 +31,7 @@ import { TeamsOutput } from '../../src/channels/teams/output.ts';
 import type { TeamsConfig } from '../../src/config.ts';
 import type { OutboundMessage } from '../../src/core/ports.ts';
 import { createHttpApp, listen, type RunningServer } from '../../src/http/server.ts';
-import type { AuthFixture } from './auth-fixture.ts';
+import { type AuthFixture, startAuthFixture } from './auth-fixture.ts';
 import { type FakeConnector, type RecordedCall, startFakeConnector } from './fake-connector.ts';
 
 export const CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -77,6 +77,48 @@ export function recordingLogger(lines: string[]): Logger {
       return Reflect.get(target, prop, receiver);
     },
   });
+}
+
+/**
+ * One local identity provider for the enclosing file or describe block, with
+ * the Microsoft key hosts pointed at it (see auth-fixture.ts); both are undone
+ * afterwards. Call the returned function inside hooks and tests.
+ */
+export function useAuthFixture(): () => AuthFixture {
+  let fixture: AuthFixture | undefined;
+  let restoreHttps: (() => void) | undefined;
+  beforeAll(async () => {
+    fixture = await startAuthFixture();
+    restoreHttps = fixture.interceptMicrosoftKeyHosts();
+  });
+  afterAll(async () => {
+    restoreHttps?.();
+    await fixture?.close();
+  });
+  return () => {
+    if (!fixture) throw new Error('the auth fixture has not started yet');
+    return fixture;
+  };
+}
+
+/**
+ * A world with production-shaped JWT auth (see useAuthFixture), started for
+ * each test of the enclosing block and closed after it. Call the returned
+ * function inside tests.
+ */
+export function useTeamsWorld(options: Omit<TeamsWorldOptions, 'auth'>): () => TeamsWorld {
+  const fixture = useAuthFixture();
+  let world: TeamsWorld | undefined;
+  beforeEach(async () => {
+    world = await startTeamsWorld({ ...options, auth: fixture() });
+  });
+  afterEach(async () => {
+    await world?.close();
+  });
+  return () => {
+    if (!world) throw new Error('the Teams world has not started yet');
+    return world;
+  };
 }
 
 export interface TeamsWorldOptions {
@@ -228,6 +270,11 @@ export interface Place {
   type: 'channel' | 'groupChat' | 'personal';
   /** The team's id (channel conversations). */
   teamId?: string;
+}
+
+/** The thread a channel message (`@dialogrunde start` with id `startId`) roots. */
+export function threadOf(channel: string, startId: string): Place {
+  return { conversationId: `${channel};messageid=${startId}`, type: 'channel', teamId: channel };
 }
 
 let sequence = 0;

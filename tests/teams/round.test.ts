@@ -16,14 +16,13 @@
  * no 429 went unretried; and at the end the connector's latest version of
  * every message is the card the round's final state renders.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeckCatalog } from '../../src/app/decks.ts';
 import { teamsCard } from '../../src/channels/teams/cards.ts';
 import type { StepId } from '../../src/core/model.ts';
 import type { ViewRequest } from '../../src/core/round/effects.ts';
 import { errorView } from '../../src/core/views/messages.ts';
 import { testDeck } from '../fixtures/test-deck.ts';
-import { type AuthFixture, startAuthFixture } from './auth-fixture.ts';
 import {
   answerCard,
   cardOfActivity,
@@ -43,6 +42,7 @@ import {
   startTeamsWorld,
   type TeamsWorld,
   textsOf,
+  useAuthFixture,
 } from './harness.ts';
 
 const TENANT = 'tenant-runde';
@@ -123,18 +123,7 @@ const RESULTS: Record<string, { text: string; counts: number[] } | 'withheld'> =
   naervaer: { text: 'Gennemsnit 3 · median 3 · 5 har vurderet', counts: [0, 0, 5, 0, 0] },
 };
 
-let fixture: AuthFixture;
-let restoreHttps: () => void;
-
-beforeAll(async () => {
-  fixture = await startAuthFixture();
-  restoreHttps = fixture.interceptMicrosoftKeyHosts();
-});
-
-afterAll(async () => {
-  restoreHttps?.();
-  await fixture?.close();
-});
+const fixture = useAuthFixture();
 
 /** The view a key (without the round id) stands for. */
 function requestOfKey(what: string): ViewRequest {
@@ -191,7 +180,7 @@ describe('a synchronous round with five members, through the Teams channel', () 
     decks.add(testDeck);
     w = await startTeamsWorld({
       tenant: TENANT,
-      auth: fixture,
+      auth: fixture(),
       decks,
       defaults: { deckId: testDeck.id },
     });

@@ -7,13 +7,12 @@
  * nothing changes, and once the store is back the same activity (Teams'
  * redelivery) runs: its id was not left claimed.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeckCatalog } from '../../src/app/decks.ts';
 import { cardBox } from '../../src/core/model.ts';
 import { errorView } from '../../src/core/views/messages.ts';
 import { type FlakyStore, flakyStore } from '../fixtures/flaky-store.ts';
 import { testDeck } from '../fixtures/test-deck.ts';
-import { type AuthFixture, startAuthFixture } from './auth-fixture.ts';
 import { openFirstCard, postedCard } from './driving.ts';
 import {
   answerCard,
@@ -29,6 +28,7 @@ import {
   startTeamsWorld,
   type TeamsWorld,
   textsOf,
+  useAuthFixture,
 } from './harness.ts';
 
 const TENANT = 'tenant-outage';
@@ -40,18 +40,7 @@ const FACILITATOR: Member = { aad: '0a7a9e5b-0000-4000-8000-00000000f001', name:
 const VOTER: Member = { aad: '0a7a9e5b-0000-4000-8000-00000000a002', name: 'Anders' };
 const UNAVAILABLE = errorView('da', 'unavailable').message;
 
-let fixture: AuthFixture;
-let restoreHttps: () => void;
-
-beforeAll(async () => {
-  fixture = await startAuthFixture();
-  restoreHttps = fixture.interceptMicrosoftKeyHosts();
-});
-
-afterAll(async () => {
-  restoreHttps?.();
-  await fixture?.close();
-});
+const fixture = useAuthFixture();
 
 describe('Teams while the store cannot be reached', () => {
   let w: TeamsWorld;
@@ -66,7 +55,7 @@ describe('Teams while the store cannot be reached', () => {
     decks.add(testDeck);
     w = await startTeamsWorld({
       tenant: TENANT,
-      auth: fixture,
+      auth: fixture(),
       decks,
       defaults: { deckId: testDeck.id },
     });
