@@ -20,6 +20,11 @@ export interface PostOnceOptions {
   claimTtlMs?: number;
   /** Losers look for the message id this often, in ms. Default 250. */
   pollMs?: number;
+  /**
+   * How many posted messages are remembered here (default 10,000); older
+   * ones are found again through `known` (the channel memory) when edited.
+   */
+  rememberPosted?: number;
 }
 
 /** A value waiting for the claim's answer or for another instance's post. */
@@ -45,10 +50,19 @@ interface Held<T> {
  * the winner gives up (its claim is released) or dies (its claim expires),
  * the next loser to claim posts instead.
  */
+/** Posted messages remembered in memory by default (about 100 bytes each). */
+const REMEMBER_POSTED = 10_000;
+
 export class PostOnceThenEdit<T> {
   readonly #outbox: Outbox<T>;
   readonly #options: PostOnceOptions;
-  readonly #posted = new Set<string>();
+  /**
+   * Messages posted (true) or being posted (false, until the platform
+   * answers), oldest first. Only answered ones are forgotten when there are
+   * too many: one still in flight has no id in the channel memory yet, and
+   * forgetting it would post the message twice.
+   */
+  readonly #posted = new Map<string, boolean>();
   /** Messages claimed by no one yet from here, or posted by another instance not yet known. */
   readonly #held = new Map<string, Held<T>>();
   #closed = false;
@@ -75,7 +89,7 @@ export class PostOnceThenEdit<T> {
     const id = await known();
     if (this.#route(mk, thread, key, value, revision)) return;
     if (id !== undefined) {
-      this.#posted.add(mk);
+      this.#remember(mk, true);
       this.#outbox.update(thread, key, value, revision);
       return;
     }
@@ -151,14 +165,29 @@ export class PostOnceThenEdit<T> {
     value: T,
     revision: MessageRevision | undefined,
   ): void {
-    this.#posted.add(mk);
+    this.#remember(mk, false);
     // Not awaited: the outbox queues it (later edits of the key ride along or follow it).
     void this.#outbox.post(thread, key, value, revision).then(async (sent) => {
-      if (sent) return;
+      if (sent) {
+        if (this.#posted.has(mk)) this.#posted.set(mk, true);
+        return;
+      }
       this.#posted.delete(mk);
       // Given up: let the next send (here or elsewhere) post it.
       await this.#options.gate?.releasePost(mk).catch(() => undefined);
     });
+  }
+
+  /** Notes `mk` as posted (`answered`) or being posted, and forgets the oldest answered ones over the limit. */
+  #remember(mk: string, answered: boolean): void {
+    this.#posted.delete(mk);
+    this.#posted.set(mk, answered);
+    const limit = this.#options.rememberPosted ?? REMEMBER_POSTED;
+    if (this.#posted.size <= limit) return;
+    for (const [key, done] of this.#posted) {
+      if (this.#posted.size <= limit) break;
+      if (done) this.#posted.delete(key);
+    }
   }
 
   #postHeld(mk: string, held: Held<T>): void {
@@ -178,7 +207,7 @@ export class PostOnceThenEdit<T> {
         if (this.#closed || this.#held.get(mk) !== held) return;
         if (id !== undefined) {
           this.#held.delete(mk);
-          this.#posted.add(mk);
+          this.#remember(mk, true);
           this.#outbox.update(held.thread, held.key, held.value, held.revision);
           return;
         }

@@ -47,7 +47,12 @@ export function fakePlatform(options: PlatformOptions) {
   const ids = new Map<string, string>();
   const { clock, timers } = options;
 
-  function instance(who: string, gate: EditGate | undefined, intervalMs?: number) {
+  function instance(
+    who: string,
+    gate: EditGate | undefined,
+    intervalMs?: number,
+    rememberPosted?: number,
+  ) {
     const outbox: Outbox<Rendering> = createOutbox<Rendering>({
       async send(thread, key, value, info) {
         const call: PlatformCall = {
@@ -76,7 +81,10 @@ export function fakePlatform(options: PlatformOptions) {
       retry: { isRetryable: teamsRetryable, random: () => 0.5, maxAttempts: 3 },
       ...(gate && { gate }),
     });
-    const messages = new PostOnceThenEdit(outbox, gate ? { gate, timers, pollMs: 20 } : {});
+    const messages = new PostOnceThenEdit(outbox, {
+      ...(gate && { gate, timers, pollMs: 20 }),
+      ...(rememberPosted !== undefined && { rememberPosted }),
+    });
     return {
       outbox,
       messages,
