@@ -43,6 +43,7 @@ import {
 import {
   type BurstSlack,
   type BurstTeams,
+  openCardMessage,
   type StoreKind,
   startBurstSlack,
   startBurstTeams,
@@ -163,6 +164,27 @@ const teamsVoter = (i: number): Member => ({
 });
 const ratingOf = (i: number) => String((i % 5) + 1);
 
+/**
+ * Waits (up to SETTLE_MS) for an accepted edit that `shows` the final count,
+ * then for the outbox to go idle; returns the card's edits as they are then.
+ */
+async function settledEdits<C extends { status?: number }>(
+  editsOf: () => C[],
+  shows: (call: C) => boolean,
+  idle: () => Promise<void>,
+): Promise<{ edits: C[]; accepted: C[]; final: C | undefined }> {
+  await until(
+    'the final card',
+    () => editsOf().some((c) => c.status === 200 && shows(c)),
+    SETTLE_MS,
+    10,
+  ).catch(() => {});
+  await idle();
+  const edits = editsOf();
+  const accepted = edits.filter((c) => c.status === 200);
+  return { edits, accepted, final: accepted.find(shows) };
+}
+
 async function teamsBurst(store: StoreKind, voters: number, inject429: boolean): Promise<Outcome> {
   const auth = await startAuthFixture();
   const restoreHttps = auth.interceptMicrosoftKeyHosts();
@@ -208,21 +230,10 @@ async function teamsBurst(store: StoreKind, voters: number, inject429: boolean):
       controls = await act(FACILITATOR, press(controls, 'next', { value: step }));
     }
     await act(FACILITATOR, press(controls, 'openNextCard', { value: '' }));
-    const [round] = await app.store.listByConversation(
-      { platform: 'teams', tenant: TENANT, conversationId: THREAD },
-      1,
-    );
-    const roundId = round?.id ?? '';
-    const state = (await app.store.load(roundId))?.state;
-    const cardId = Object.keys(state?.cards ?? {}).find((id) => state?.cards[id] === 'open') ?? '';
-    const key = `${roundId}:card:${cardId}`;
-    await until(
-      'the card post',
-      async () => (await app.store.channelMemory.message('teams', THREAD, key)) !== undefined,
-      15_000,
-    );
+    const where = { platform: 'teams', tenant: TENANT, conversationId: THREAD } as const;
+    const { roundId, cardId, messageId } = await openCardMessage(app, where, 15_000);
     await idle();
-    const cardActivity = (await app.store.channelMemory.message('teams', THREAD, key)) ?? '';
+    const cardActivity = await messageId();
     // The burst starts on an idle message (past its own edit interval).
     await new Promise((resolve) => setTimeout(resolve, EDIT_WINDOW_MS));
     const posted = cardOfActivity(connector.activity(THREAD, cardActivity)?.activity) ?? {};
@@ -261,16 +272,7 @@ async function teamsBurst(store: StoreKind, voters: number, inject429: boolean):
         );
     const shows = (c: { body: unknown }) =>
       textsOf(cardOfActivity(c.body) ?? {}).includes(finalText);
-    await until(
-      'the final card',
-      () => editsOf().some((c) => c.status === 200 && shows(c)),
-      SETTLE_MS,
-      10,
-    ).catch(() => {});
-    await idle();
-    const edits = editsOf();
-    const accepted = edits.filter((c) => c.status === 200);
-    const final = accepted.find(shows);
+    const { edits, accepted, final } = await settledEdits(editsOf, shows, idle);
     const lastText = textsOf(
       cardOfActivity(connector.activity(THREAD, cardActivity)?.activity) ?? {},
     )
@@ -373,21 +375,10 @@ async function slackBurst(store: StoreKind, voters: number, inject429: boolean):
     };
     for (const step of ['intro', 'scope', 'status']) await pressEphemeral('next', step);
     await pressEphemeral('openNextCard');
-    const [round] = await app.store.listByConversation(
-      { platform: 'slack', tenant: 'T0TEAM', conversationId: CHANNEL },
-      1,
-    );
-    const roundId = round?.id ?? '';
-    const state = (await app.store.load(roundId))?.state;
-    const cardId = Object.keys(state?.cards ?? {}).find((id) => state?.cards[id] === 'open') ?? '';
-    const key = `${roundId}:card:${cardId}`;
-    await until(
-      'the card post',
-      async () => (await app.store.channelMemory.message('slack', CHANNEL, key)) !== undefined,
-      30_000,
-    );
+    const where = { platform: 'slack', tenant: 'T0TEAM', conversationId: CHANNEL } as const;
+    const { roundId, cardId, messageId } = await openCardMessage(app, where, 30_000);
     await idle();
-    const ts = (await app.store.channelMemory.message('slack', CHANNEL, key)) ?? '';
+    const ts = await messageId();
     const message = slack.message(CHANNEL, ts);
     if (!message) throw new Error('the card was not posted');
     await new Promise((resolve) => setTimeout(resolve, EDIT_WINDOW_MS));
@@ -404,16 +395,7 @@ async function slackBurst(store: StoreKind, voters: number, inject429: boolean):
       slack.calls.slice(callsBefore).filter((c) => c.method === 'chat.update' && c.args.ts === ts);
     const shows = (c: { args: unknown }) =>
       (votedRe.exec(JSON.stringify(c.args))?.[0] ?? '').startsWith(finalPrefix);
-    await until(
-      'the final card',
-      () => editsOf().some((c) => c.status === 200 && shows(c)),
-      SETTLE_MS,
-      10,
-    ).catch(() => {});
-    await idle();
-    const edits = editsOf();
-    const accepted = edits.filter((c) => c.status === 200);
-    const final = accepted.find(shows);
+    const { edits, accepted, final } = await settledEdits(editsOf, shows, idle);
     const calls = slack.calls.slice(callsBefore);
     const throttled = calls.filter((c) => c.status === 429);
     const retried = throttled.filter((c) => {

@@ -13,16 +13,12 @@
 import { fileURLToPath } from 'node:url';
 import { App, ExpressReceiver, LogLevel } from '@slack/bolt';
 import {
-  errorKinds,
-  generatorNote,
-  measurePhase,
-  PHASE_COLUMNS,
-  type PhaseRow,
-  phasePlan,
-  phaseRow,
-  startFloorProcess,
-} from './lib/platform-phase.ts';
-import type { Bench, BenchTable } from './lib/report.ts';
+  announceListening,
+  floorBench,
+  type Measured,
+  measureFloor,
+} from './lib/platform-bench.ts';
+import type { Bench } from './lib/report.ts';
 import { runStandalone } from './lib/report.ts';
 import type { SlackVoteArgs } from './scenarios/slack-vote.ts';
 
@@ -54,12 +50,7 @@ async function serve(): Promise<void> {
   app.action(/.*/, async ({ ack }) => {
     await ack();
   });
-  const server = receiver.app.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    process.stdout.write(`LISTENING http://127.0.0.1:${port}\n`);
-  });
-  process.once('SIGTERM', () => server.close(() => process.exit(0)));
+  announceListening(receiver.app.listen(0, '127.0.0.1'));
 }
 
 /** Vote buttons as our card carries them (same value sizes). */
@@ -78,51 +69,20 @@ function floorArgs(run: string): SlackVoteArgs {
 }
 
 /** Measures the floor at the plan's rates; rows carry `_achieved`, `_p99`, `_quick`, `_at`. */
-export async function measureBoltFloor(
-  quick: boolean,
-): Promise<{ rows: PhaseRow[]; notes: string[] }> {
-  const plan = phasePlan(quick);
-  const floor = await startFloorProcess(SELF, { SLACK_SIGNING_SECRET: SIGNING_SECRET });
-  const rows: PhaseRow[] = [];
-  const notes: string[] = [];
-  try {
-    for (const [p, rate] of plan.rates.entries()) {
-      const r = await measurePhase({
-        pid: floor.pid,
-        target: floor.url,
-        scenario: SCENARIO,
-        scenarioArgs: floorArgs(`F${p}`),
-        rate,
-        plan,
-      });
-      rows.push({ ...phaseRow({}, r), _quick: quick ? 1 : 0, _at: Date.now() });
-      const kinds = errorKinds(r.load);
-      if (kinds) notes.push(`${rate}/s: ${kinds}; e.g. ${r.load.errorSamples[0] ?? ''}`);
-      const lag = generatorNote(r.load);
-      if (lag) notes.push(`${rate}/s: ${lag}`);
-    }
-  } finally {
-    await floor.stop();
-  }
-  return { rows, notes };
+export function measureBoltFloor(quick: boolean): Promise<Measured> {
+  const env = { SLACK_SIGNING_SECRET: SIGNING_SECRET };
+  return measureFloor({ file: SELF, env, scenario: SCENARIO, args: floorArgs, quick });
 }
 
-const bench: Bench = async ({ quick }) => {
-  const plan = phasePlan(quick);
-  const { rows, notes } = await measureBoltFloor(quick);
-  const table: BenchTable = {
-    name: 'floor-bolt',
-    title: 'Floor: bare Bolt app (ExpressReceiver, no-op action handler), signed block_actions',
-    columns: PHASE_COLUMNS,
-    rows,
-    notes: [
-      `Open loop from a separate process on 127.0.0.1; ${plan.warmupSeconds} s warm-up + ${plan.seconds} s measured per rate. Same bodies as the Slack vote path (bench/scenarios/slack-vote.ts).`,
-      'Latency = scheduled send → end of the HTTP response (the ack). CPU % of one core and peak RSS of the floor process over the measured window; CPU ms/req = CPU % ÷ achieved rate.',
-      ...notes,
-    ],
-  };
-  return [table];
-};
+const bench: Bench = floorBench({
+  name: 'floor-bolt',
+  title: 'Floor: bare Bolt app (ExpressReceiver, no-op action handler), signed block_actions',
+  measure: measureBoltFloor,
+  notes: (plan) => [
+    `Open loop from a separate process on 127.0.0.1; ${plan.warmupSeconds} s warm-up + ${plan.seconds} s measured per rate. Same bodies as the Slack vote path (bench/scenarios/slack-vote.ts).`,
+    'Latency = scheduled send → end of the HTTP response (the ack). CPU % of one core and peak RSS of the floor process over the measured window; CPU ms/req = CPU % ÷ achieved rate.',
+  ],
+});
 
 export default bench;
 

@@ -21,17 +21,13 @@ import {
 } from '@microsoft/agents-hosting';
 import express from 'express';
 import {
-  errorKinds,
-  generatorNote,
-  measurePhase,
-  PHASE_COLUMNS,
-  type PhaseRow,
-  phasePlan,
-  phaseRow,
-  startFloorProcess,
-} from './lib/platform-phase.ts';
+  announceListening,
+  floorBench,
+  type Measured,
+  measureFloor,
+} from './lib/platform-bench.ts';
 import { CARD_TYPE } from './lib/platform-teams.ts';
-import type { Bench, BenchTable } from './lib/report.ts';
+import type { Bench } from './lib/report.ts';
 import { runStandalone } from './lib/report.ts';
 import type { TeamsVoteArgs } from './scenarios/teams-vote.ts';
 
@@ -80,12 +76,7 @@ async function serve(): Promise<void> {
       await adapter.process(req, res, (context) => bot.run(context));
     },
   );
-  const server = app.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    process.stdout.write(`LISTENING http://127.0.0.1:${port}\n`);
-  });
-  process.once('SIGTERM', () => server.close(() => process.exit(0)));
+  announceListening(app.listen(0, '127.0.0.1'));
 }
 
 /** Invokes like ours: a channel thread, vote actions of our card's shape. */
@@ -103,53 +94,21 @@ function floorArgs(run: string): TeamsVoteArgs {
 }
 
 /** Measures the floor at the plan's rates; rows carry `_achieved`, `_p99`, `_quick`, `_at`. */
-export async function measureCloudAdapterFloor(
-  quick: boolean,
-): Promise<{ rows: PhaseRow[]; notes: string[] }> {
-  const plan = phasePlan(quick);
+export function measureCloudAdapterFloor(quick: boolean): Promise<Measured> {
   // The SDK refuses an adapter without an app id when NODE_ENV=production (as our config does).
-  const floor = await startFloorProcess(SELF, { NODE_ENV: 'development' });
-  const rows: PhaseRow[] = [];
-  const notes: string[] = [];
-  try {
-    for (const [p, rate] of plan.rates.entries()) {
-      const r = await measurePhase({
-        pid: floor.pid,
-        target: floor.url,
-        scenario: SCENARIO,
-        scenarioArgs: floorArgs(`F${p}`),
-        rate,
-        plan,
-      });
-      rows.push({ ...phaseRow({}, r), _quick: quick ? 1 : 0, _at: Date.now() });
-      const kinds = errorKinds(r.load);
-      if (kinds) notes.push(`${rate}/s: ${kinds}; e.g. ${r.load.errorSamples[0] ?? ''}`);
-      const lag = generatorNote(r.load);
-      if (lag) notes.push(`${rate}/s: ${lag}`);
-    }
-  } finally {
-    await floor.stop();
-  }
-  return { rows, notes };
+  const env = { NODE_ENV: 'development' };
+  return measureFloor({ file: SELF, env, scenario: SCENARIO, args: floorArgs, quick });
 }
 
-const bench: Bench = async ({ quick }) => {
-  const plan = phasePlan(quick);
-  const { rows, notes } = await measureCloudAdapterFloor(quick);
-  const table: BenchTable = {
-    name: 'floor-cloudadapter',
-    title:
-      'Floor: bare CloudAdapter behind express (anonymous), fixed adaptive-card invoke response',
-    columns: PHASE_COLUMNS,
-    rows,
-    notes: [
-      `Open loop from a separate process on 127.0.0.1; ${plan.warmupSeconds} s warm-up + ${plan.seconds} s measured per rate. Same bodies as the Teams vote path (bench/scenarios/teams-vote.ts), no Authorization header (the adapter without an app id accepts anonymous requests, as our TEAMS_ALLOW_ANONYMOUS path does). Answer: a fixed ${JSON.stringify(FIXED_CARD).length}-byte card.`,
-      'Latency = scheduled send → end of the HTTP response (the invoke response). CPU % of one core and peak RSS of the floor process over the measured window; CPU ms/req = CPU % ÷ achieved rate. A new member and activity id per invoke.',
-      ...notes,
-    ],
-  };
-  return [table];
-};
+const bench: Bench = floorBench({
+  name: 'floor-cloudadapter',
+  title: 'Floor: bare CloudAdapter behind express (anonymous), fixed adaptive-card invoke response',
+  measure: measureCloudAdapterFloor,
+  notes: (plan) => [
+    `Open loop from a separate process on 127.0.0.1; ${plan.warmupSeconds} s warm-up + ${plan.seconds} s measured per rate. Same bodies as the Teams vote path (bench/scenarios/teams-vote.ts), no Authorization header (the adapter without an app id accepts anonymous requests, as our TEAMS_ALLOW_ANONYMOUS path does). Answer: a fixed ${JSON.stringify(FIXED_CARD).length}-byte card.`,
+    'Latency = scheduled send → end of the HTTP response (the invoke response). CPU % of one core and peak RSS of the floor process over the measured window; CPU ms/req = CPU % ÷ achieved rate. A new member and activity id per invoke.',
+  ],
+});
 
 export default bench;
 

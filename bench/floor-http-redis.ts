@@ -257,23 +257,26 @@ export function phaseCells(row: PhaseRow): Record<string, string | number> {
 export const cpuMicrosPerRequest = (row: PhaseRow): number =>
   (row.cpuPercent / 100 / row.load.achievedRate) * 1e6;
 
+/** The columns of a web phase (`phaseCells`). */
+export const WEB_PHASE_COLUMNS = [
+  'target/s',
+  'achieved/s',
+  'ok',
+  'errors',
+  'p50 ms',
+  'p99 ms',
+  'server CPU %',
+  'server RSS MB',
+  'CPU µs/req',
+];
+
 export const floorHttpRedisBench: Bench = async ({ quick }) => {
   const rows = await floorRedis(quick);
   const { warmupSeconds, seconds } = phasesFor(quick);
   const table: BenchTable = {
     name: 'floor-http-redis',
     title: 'Floor: bare node:http + one Redis HSET per request',
-    columns: [
-      'target/s',
-      'achieved/s',
-      'ok',
-      'errors',
-      'p50 ms',
-      'p99 ms',
-      'server CPU %',
-      'server RSS MB',
-      'CPU µs/req',
-    ],
+    columns: WEB_PHASE_COLUMNS,
     rows: (rows ?? []).map(phaseCells),
     notes: [
       rows

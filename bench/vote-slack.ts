@@ -25,23 +25,14 @@
 import { fileURLToPath } from 'node:url';
 import { measureBoltFloor } from './floor-bolt.ts';
 import { startBotProcess } from './lib/bot-process.ts';
+import { dropRunKeys, phaseNotes, voteBench } from './lib/platform-bench.ts';
 import {
-  deleteRedisPrefix,
-  errorKinds,
-  type FloorFigures,
-  floorFromRows,
-  floorSummary,
-  generatorNote,
   measurePhase,
-  PHASE_COLUMNS,
   type PhaseRow,
   phasePlan,
   phaseRow,
-  RATIO_COLUMNS,
   REDIS_URL,
-  recentFloor,
   settle,
-  withRatios,
 } from './lib/platform-phase.ts';
 import {
   blockActionsBody,
@@ -57,7 +48,7 @@ import {
   startLeanSlack,
   waitFor,
 } from './lib/platform-slack.ts';
-import { type Bench, type BenchTable, runStandalone } from './lib/report.ts';
+import { type Bench, runStandalone } from './lib/report.ts';
 import { fmt } from './lib/stats.ts';
 import type { SlackVoteArgs } from './scenarios/slack-vote.ts';
 
@@ -212,56 +203,27 @@ async function measureStore(store: 'sqlite' | 'redis', quick: boolean) {
         responded: `${Math.round((responded / sent) * 100)} %`,
         'card edits': slack.counts['chat.update'] ?? 0,
       });
-      const kinds = errorKinds(r.load);
-      if (kinds)
-        notes.push(`${store} ${rate}/s errors: ${kinds}; e.g. ${r.load.errorSamples[0] ?? ''}`);
-      const lag = generatorNote(r.load);
-      if (lag) notes.push(`${store} ${rate}/s: ${lag}`);
+      notes.push(...phaseNotes(`${store} ${rate}/s`, r.load));
     }
   } finally {
     await bot.stop();
     await slack.close();
-    if (store === 'redis') {
-      const deleted = await deleteRedisPrefix(prefix);
-      notes.push(`redis: ${deleted} keys under ${prefix} deleted afterwards.`);
-    }
+    notes.push(...(await dropRunKeys(store, prefix)));
   }
   return { rows, notes };
 }
 
-const bench: Bench = async ({ quick }) => {
-  const plan = phasePlan(quick);
-  let floor: FloorFigures | undefined = recentFloor('floor-bolt', quick, plan.rates);
-  const floorNotes: string[] = [];
-  if (!floor) {
-    const measured = await measureBoltFloor(quick);
-    floor = floorFromRows(measured.rows, 'bench/floor-bolt.ts, measured now');
-    floorNotes.push(...measured.notes.map((n) => `floor ${n}`));
-  }
-  const rows: PhaseRow[] = [];
-  const notes: string[] = [];
-  for (const store of ['sqlite', 'redis'] as const) {
-    const run = await measureStore(store, quick);
-    rows.push(...run.rows.map((row) => withRatios(row, floor)));
-    notes.push(...run.notes);
-  }
-  const table: BenchTable = {
-    name: 'vote-slack',
-    title: 'Vote path through Slack (signed block_actions → Bolt → our handler), per store',
-    columns: ['store', ...PHASE_COLUMNS, 'responded', 'card edits', ...RATIO_COLUMNS],
-    rows,
-    notes: [
-      `Open loop from a separate process on 127.0.0.1; ${plan.warmupSeconds} s warm-up + ${plan.seconds} s measured per rate; a new round in a new channel per rate; every press a new user and trigger id. Bot: node src/main.ts, NODE_ENV=production, LOG_LEVEL=warn, Slack HTTP mode; Web API and response_urls on a lean local fake (bench/lib/platform-slack.ts, SLACK_API_URL).`,
-      'Latency = scheduled send → end of the HTTP response (Bolt\'s ack, after our delivery claim). CPU % of one core and peak RSS of the bot over the measured window. "responded" = response_url answers ÷ presses sent (warm-up included), after the after-ack work drained.',
-      `Floor: ${floor.source}. "vs floor" = achieved ÷ floor achieved at the same target; "p99 / floor" = p99 ÷ floor p99; "CPU/req / floor" = CPU ms per answered request ÷ the floor's (CPU ms/req = CPU % ÷ achieved rate: what a request costs, less sensitive than rates and latencies to other load on the machine).`,
-      ...floorSummary(rows, floor),
-      'All presses of a phase vote on one card of one round (up to 14,000 voters at 2000/s): work that grows with the voters of a round (SQLite counts ballots and participants with COUNT(*) on every vote) weighs more here than in a meeting of a few dozen people.',
-      ...notes,
-      ...floorNotes,
-    ],
-  };
-  return [table];
-};
+const bench: Bench = voteBench({
+  name: 'vote-slack',
+  title: 'Vote path through Slack (signed block_actions → Bolt → our handler), per store',
+  columns: ['responded', 'card edits'],
+  floor: { name: 'floor-bolt', measure: measureBoltFloor },
+  measureStore,
+  notes: (plan) => [
+    `Open loop from a separate process on 127.0.0.1; ${plan.warmupSeconds} s warm-up + ${plan.seconds} s measured per rate; a new round in a new channel per rate; every press a new user and trigger id. Bot: node src/main.ts, NODE_ENV=production, LOG_LEVEL=warn, Slack HTTP mode; Web API and response_urls on a lean local fake (bench/lib/platform-slack.ts, SLACK_API_URL).`,
+    'Latency = scheduled send → end of the HTTP response (Bolt\'s ack, after our delivery claim). CPU % of one core and peak RSS of the bot over the measured window. "responded" = response_url answers ÷ presses sent (warm-up included), after the after-ack work drained.',
+  ],
+});
 
 export default bench;
 

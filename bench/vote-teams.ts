@@ -29,23 +29,14 @@
 import { fileURLToPath } from 'node:url';
 import { measureCloudAdapterFloor } from './floor-cloudadapter.ts';
 import { startBotProcess } from './lib/bot-process.ts';
+import { dropRunKeys, phaseNotes, voteBench } from './lib/platform-bench.ts';
 import {
-  deleteRedisPrefix,
-  errorKinds,
-  type FloorFigures,
-  floorFromRows,
-  floorSummary,
-  generatorNote,
   measurePhase,
-  PHASE_COLUMNS,
   type PhaseRow,
   phasePlan,
   phaseRow,
-  RATIO_COLUMNS,
   REDIS_URL,
-  recentFloor,
   settle,
-  withRatios,
 } from './lib/platform-phase.ts';
 import { settledValue, waitFor } from './lib/platform-slack.ts';
 import {
@@ -62,7 +53,7 @@ import {
   TEAMS_FACILITATOR,
   type TeamsPlace,
 } from './lib/platform-teams.ts';
-import { type Bench, type BenchTable, runStandalone } from './lib/report.ts';
+import { type Bench, runStandalone } from './lib/report.ts';
 import type { TeamsVoteArgs } from './scenarios/teams-vote.ts';
 
 const SCENARIO = fileURLToPath(new URL('./scenarios/teams-vote.ts', import.meta.url));
@@ -199,58 +190,28 @@ async function measureStore(store: 'sqlite' | 'redis', quick: boolean) {
       notes.push(
         `${store} ${rate}/s: group card edited ${edits}× (coalesced), then "${shown}" (${sent} invokes sent, warm-up included); connector calls ${JSON.stringify(connector.counts)}.`,
       );
-      const kinds = errorKinds(r.load);
-      if (kinds) {
-        notes.push(`${store} ${rate}/s errors: ${kinds}; e.g. ${r.load.errorSamples[0] ?? ''}`);
-      }
-      const lag = generatorNote(r.load);
-      if (lag) notes.push(`${store} ${rate}/s: ${lag}`);
+      notes.push(...phaseNotes(`${store} ${rate}/s`, r.load));
     }
   } finally {
     await bot.stop();
     await connector.close();
-    if (store === 'redis') {
-      const deleted = await deleteRedisPrefix(prefix);
-      notes.push(`redis: ${deleted} keys under ${prefix} deleted afterwards.`);
-    }
+    notes.push(...(await dropRunKeys(store, prefix)));
   }
   return { rows, notes };
 }
 
-const bench: Bench = async ({ quick }) => {
-  const plan = phasePlan(quick);
-  let floor: FloorFigures | undefined = recentFloor('floor-cloudadapter', quick, plan.rates);
-  const floorNotes: string[] = [];
-  if (!floor) {
-    const measured = await measureCloudAdapterFloor(quick);
-    floor = floorFromRows(measured.rows, 'bench/floor-cloudadapter.ts, measured now');
-    floorNotes.push(...measured.notes.map((n) => `floor ${n}`));
-  }
-  const rows: PhaseRow[] = [];
-  const notes: string[] = [];
-  for (const store of ['sqlite', 'redis'] as const) {
-    const run = await measureStore(store, quick);
-    rows.push(...run.rows.map((row) => withRatios(row, floor)));
-    notes.push(...run.notes);
-  }
-  const table: BenchTable = {
-    name: 'vote-teams',
-    title:
-      'Vote path through Teams (adaptiveCard/action invokes → CloudAdapter → our bot), per store',
-    columns: ['store', ...PHASE_COLUMNS, 'card edits', ...RATIO_COLUMNS],
-    rows,
-    notes: [
-      `Open loop from a separate process on 127.0.0.1; ${plan.warmupSeconds} s warm-up + ${plan.seconds} s measured per rate; a new round in a new channel thread per rate; every invoke a new member and activity id. Bot: node src/main.ts, NODE_ENV=development, LOG_LEVEL=warn, TEAMS_ALLOW_ANONYMOUS=true (no JWT: see the file comment); serviceUrl on a lean local fake connector (bench/lib/platform-teams.ts).`,
-      "Latency = scheduled send → end of the invoke's HTTP response (it carries the presser's card, so it includes the whole vote). Ok = HTTP 200 with an invoke response of statusCode 200. CPU % of one core and peak RSS of the bot over the measured window.",
-      `Floor: ${floor.source}. "vs floor" = achieved ÷ floor achieved at the same target; "p99 / floor" = p99 ÷ floor p99; "CPU/req / floor" = CPU ms per answered request ÷ the floor's (CPU ms/req = CPU % ÷ achieved rate: what a request costs, less sensitive than rates and latencies to other load on the machine).`,
-      ...floorSummary(rows, floor),
-      'All presses of a phase vote on one card of one round (up to 14,000 voters at 2000/s): work that grows with the voters of a round (SQLite counts ballots and participants with COUNT(*) on every vote) weighs more here than in a meeting of a few dozen people.',
-      ...notes,
-      ...floorNotes,
-    ],
-  };
-  return [table];
-};
+const bench: Bench = voteBench({
+  name: 'vote-teams',
+  title:
+    'Vote path through Teams (adaptiveCard/action invokes → CloudAdapter → our bot), per store',
+  columns: ['card edits'],
+  floor: { name: 'floor-cloudadapter', measure: measureCloudAdapterFloor },
+  measureStore,
+  notes: (plan) => [
+    `Open loop from a separate process on 127.0.0.1; ${plan.warmupSeconds} s warm-up + ${plan.seconds} s measured per rate; a new round in a new channel thread per rate; every invoke a new member and activity id. Bot: node src/main.ts, NODE_ENV=development, LOG_LEVEL=warn, TEAMS_ALLOW_ANONYMOUS=true (no JWT: see the file comment); serviceUrl on a lean local fake connector (bench/lib/platform-teams.ts).`,
+    "Latency = scheduled send → end of the invoke's HTTP response (it carries the presser's card, so it includes the whole vote). Ok = HTTP 200 with an invoke response of statusCode 200. CPU % of one core and peak RSS of the bot over the measured window.",
+  ],
+});
 
 export default bench;
 

@@ -21,6 +21,7 @@ import {
   type PhaseRow,
   phaseCells,
   phasesFor,
+  WEB_PHASE_COLUMNS,
 } from './floor-http-redis.ts';
 import { type BenchRedis, benchRedis, startBotProcess } from './lib/bot-process.ts';
 import type { LoadRequest } from './lib/load.ts';
@@ -241,22 +242,7 @@ export const voteWebBench: Bench = async ({ quick }) => {
   const table: BenchTable = {
     name: 'vote-web',
     title: 'Web vote path (POST /api/rounds/:id/vote), open loop, per store',
-    columns: [
-      'store',
-      'target/s',
-      'achieved/s',
-      'ok',
-      'errors',
-      'p50 ms',
-      'p99 ms',
-      'server CPU %',
-      'server RSS MB',
-      'CPU µs/req',
-      'floor/s',
-      'floor p99 ms',
-      'ratio',
-      'CPU ratio',
-    ],
+    columns: ['store', ...WEB_PHASE_COLUMNS, 'floor/s', 'floor p99 ms', 'ratio', 'CPU ratio'],
     rows,
     notes: [
       `One bot process per store (\`node src/main.ts\`, NODE_ENV=production, LOG_LEVEL=warn); one round at the rating step with one open card and ${VOTERS} participants joined beforehand (each with their own cookie). Request i is voter i mod ${VOTERS} rating that card (values spread over 1–5; a voter's later votes change their ballot).`,

@@ -289,3 +289,25 @@ export async function until(
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
+
+/**
+ * The round just started in a conversation and its one open card, once the
+ * card's message is posted: the message's platform id is then in the channel
+ * memory (`messageId` reads it again, after later edits settled).
+ */
+export async function openCardMessage(
+  app: App,
+  where: { platform: 'teams' | 'slack'; tenant: string; conversationId: string },
+  ms: number,
+): Promise<{ roundId: string; cardId: string; messageId: () => Promise<string> }> {
+  const [round] = await app.store.listByConversation(where, 1);
+  const roundId = round?.id ?? '';
+  const state = (await app.store.load(roundId))?.state;
+  const cardId = Object.keys(state?.cards ?? {}).find((id) => state?.cards[id] === 'open') ?? '';
+  const key = `${roundId}:card:${cardId}`;
+  const memory = app.store.channelMemory;
+  const messageId = async () =>
+    (await memory.message(where.platform, where.conversationId, key)) ?? '';
+  await until('the card post', async () => (await messageId()) !== '', ms);
+  return { roundId, cardId, messageId };
+}

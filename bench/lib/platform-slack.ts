@@ -17,9 +17,10 @@
  *
  * Everything listens on 127.0.0.1 only.
  */
+
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from './local-server.ts';
 
 export const SLACK_TEAM = 'T0BENCH';
 export const SLACK_FACILITATOR = 'U0FACIL';
@@ -174,9 +175,7 @@ export async function startLeanSlack(options: { members?: string[] } = {}): Prom
       res.end();
     });
   });
-  server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { base, close } = await listenLocal(server);
   return {
     apiUrl: `${base}/api/`,
     responseUrl: (id) => `${base}/respond/${encodeURIComponent(id)}`,
@@ -188,11 +187,7 @@ export async function startLeanSlack(options: { members?: string[] } = {}): Prom
     resetCounts() {
       counts = {};
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close,
   };
 }
 

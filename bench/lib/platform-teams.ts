@@ -14,8 +14,9 @@
  *
  * Listens on 127.0.0.1 only.
  */
+
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from './local-server.ts';
 
 export const TEAMS_TENANT = 'tenant-bench';
 /** The bot's Teams id without an app id (anonymous mode). */
@@ -167,9 +168,8 @@ export async function startLeanConnector(): Promise<LeanConnector> {
       res.end();
     });
   });
-  server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const { base, close } = await listenLocal(server);
+  const url = `${base}/`;
   return {
     url,
     activitiesIn: (conversationId) => activities.get(conversationId) ?? [],
@@ -182,11 +182,7 @@ export async function startLeanConnector(): Promise<LeanConnector> {
     resetCounts() {
       counts = {};
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close,
   };
 }
 

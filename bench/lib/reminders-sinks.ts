@@ -96,6 +96,18 @@ class PlatformError extends Error implements HttpFailure {
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 let networkErrors = 0;
 
+/** What the outbox did about the platform's limits so far, with the 429s the fake answered. */
+function throttleOf(outbox: Outbox<string>, answered429: number): ReturnType<Sink['throttle']> {
+  const s = outbox.stats();
+  return {
+    answered429,
+    network: networkErrors,
+    retried: s.retried,
+    failed: s.failed,
+    queued: s.queued,
+  };
+}
+
 /** POSTs JSON; resolves with status, body and the Retry-After header. */
 function postJson(
   url: string,
@@ -204,16 +216,7 @@ export async function openSink(kind: SinkKind): Promise<Sink> {
         }
         return map;
       },
-      throttle: () => {
-        const s = outbox.stats();
-        return {
-          answered429: connector.calls.filter((c) => c.status === 429).length,
-          network: networkErrors,
-          retried: s.retried,
-          failed: s.failed,
-          queued: s.queued,
-        };
-      },
+      throttle: () => throttleOf(outbox, connector.calls.filter((c) => c.status === 429).length),
       close: async () => {
         timers.cancelAll();
         await connector.close();
@@ -260,16 +263,7 @@ export async function openSink(kind: SinkKind): Promise<Sink> {
       }
       return map;
     },
-    throttle: () => {
-      const s = outbox.stats();
-      return {
-        answered429: slack.calls.filter((c) => c.status === 429).length,
-        network: networkErrors,
-        retried: s.retried,
-        failed: s.failed,
-        queued: s.queued,
-      };
-    },
+    throttle: () => throttleOf(outbox, slack.calls.filter((c) => c.status === 429).length),
     close: async () => {
       timers.cancelAll();
       await slack.close();
