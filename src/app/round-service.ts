@@ -1,6 +1,6 @@
 import type { Deck } from '../core/deck/schema.ts';
 import { type DomainError, fail } from '../core/errors.ts';
-import type { BallotValue, RoundCounts, RoundSettings, RoundState } from '../core/model.ts';
+import type { BallotValue, Lang, RoundCounts, RoundSettings, RoundState } from '../core/model.ts';
 import type { Job, RoundRecord, RoundStore } from '../core/ports.ts';
 import { ok, type Result } from '../core/result.ts';
 import type { Actor, Command } from '../core/round/commands.ts';
@@ -41,6 +41,11 @@ export class RoundService {
 
   keyOf(roundId: string, who: Identity): string {
     return this.#d.keys.of(roundId, who);
+  }
+
+  /** The round's language, for answers about it; `fallback` (default: the deployment's) when it is gone. */
+  async langOf(roundId: string, fallback: Lang = this.#d.defaults.lang): Promise<Lang> {
+    return (await this.#d.store.load(roundId))?.state.settings.lang ?? fallback;
   }
 
   deckOf(state: RoundState): Deck {

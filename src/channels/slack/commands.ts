@@ -44,12 +44,6 @@ export async function newestRound(
   return activeOnly ? rows.find((r) => r.status !== 'ended') : rows[0];
 }
 
-export async function langOfRound(service: RoundService, roundId: string): Promise<Lang> {
-  return (
-    (await service.deps.store.load(roundId))?.state.settings.lang ?? service.deps.defaults.lang
-  );
-}
-
 export function errorMessage(lang: Lang, error: DomainError | Failure): SlackMessage {
   return renderMessages(errorView(lang, error));
 }
@@ -109,7 +103,7 @@ export async function runTextCommand(
   }
   const round = await newestRound(service, where.conversation, command.kind === 'stop');
   if (!round) return reply(errorMessage(lang, { code: 'round_not_found' }));
-  const roundLang = await langOfRound(service, round.id);
+  const roundLang = await service.langOf(round.id);
   if (command.kind === 'delete') {
     // Only a question: the round goes on the second, explicit press (`interactions.ts`).
     const asked = await askToDelete(service, round.id, where.who);

@@ -2,7 +2,7 @@ import { deleteAsFacilitator, keepRound } from '../../app/privacy-facilitator.ts
 import type { ConversationRef } from '../../core/model.ts';
 import { renderMessages } from './blocks/index.ts';
 import type { SlackMessage } from './blocks/kit.ts';
-import { errorMessage, langOfRound, type Reply, type SlackDeps } from './commands.ts';
+import { errorMessage, type Reply, type SlackDeps } from './commands.ts';
 import type { Where } from './envelope.ts';
 
 /*
@@ -23,7 +23,7 @@ export async function answerDeletion(
   post: PostMessage,
 ): Promise<void> {
   const { service } = deps;
-  const lang = await langOfRound(service, intent.roundId);
+  const lang = await service.langOf(intent.roundId);
   if (intent.kind === 'keepRound') {
     const kept = await keepRound(service, intent.roundId, where.who);
     if (!kept.ok) return reply(errorMessage(lang, kept.error));

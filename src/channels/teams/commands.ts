@@ -126,10 +126,6 @@ async function newestRound(
   return activeOnly ? rows.find((r) => r.status !== 'ended') : rows[0];
 }
 
-async function langOfRound(service: RoundService, roundId: string, fallback: Lang) {
-  return (await service.deps.store.load(roundId))?.state.settings.lang ?? fallback;
-}
-
 /**
  * Starts a round in the activity's conversation with the envelope user as
  * facilitator. The group cards go out through the service's effects.
@@ -259,7 +255,7 @@ export async function handleTextCommand(
         return;
       }
       const view = await service.view(round.id, { kind: 'step', step: round.step });
-      const lang = await langOfRound(service, round.id, userLang);
+      const lang = await service.langOf(round.id, userLang);
       await reply(view ? replyCard(deps, view) : errorCard(lang, 'unexpected'));
       return;
     }
@@ -274,7 +270,7 @@ export async function handleTextCommand(
         await reply(errorCard(userLang, { code: last ? 'round_ended' : 'round_not_found' }));
         return;
       }
-      const lang = await langOfRound(service, round.id, userLang);
+      const lang = await service.langOf(round.id, userLang);
       const ended = await service.command(round.id, who, { type: 'end' });
       // On success the group's "round ended" card comes through the outbox: no second copy here.
       if (!ended.ok) await reply(errorCard(lang, ended.error));

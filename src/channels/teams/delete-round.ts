@@ -1,7 +1,6 @@
 import type { Activity } from '@microsoft/agents-activity';
 import { askToDelete, deleteAsFacilitator, keepRound } from '../../app/privacy-facilitator.ts';
 import type { RoundService } from '../../app/round-service.ts';
-import type { Lang } from '../../core/model.ts';
 import type { CardJson } from '../cards/bind.ts';
 import { errorCard } from './answers.ts';
 import { teamsCard } from './cards.ts';
@@ -26,7 +25,7 @@ export async function deleteQuestion(service: RoundService, activity: Activity):
   const [round] = await service.deps.store.listByConversation(conversation, 1);
   if (!round) return errorCard(lang, { code: 'round_not_found' });
   const asked = await askToDelete(service, round.id, who);
-  if (!asked.ok) return errorCard(await roundLang(service, round.id, lang), asked.error);
+  if (!asked.ok) return errorCard(await service.langOf(round.id, lang), asked.error);
   return teamsCard(asked.value);
 }
 
@@ -48,7 +47,7 @@ export async function answerDeletion(
     const kept = await keepRound(service, intent.roundId, who);
     return kept.ok ? teamsCard(kept.value) : errorCard(lang, kept.error);
   }
-  const refusalLang = await roundLang(service, intent.roundId, lang);
+  const refusalLang = await service.langOf(intent.roundId, lang);
   const deleted = await deleteAsFacilitator(service, intent.roundId, who);
   if (!deleted.ok) return errorCard(refusalLang, deleted.error);
   const { view, conversation } = deleted.value;
@@ -60,8 +59,4 @@ export async function answerDeletion(
     });
   }
   return card;
-}
-
-async function roundLang(service: RoundService, roundId: string, fallback: Lang) {
-  return (await service.deps.store.load(roundId))?.state.settings.lang ?? fallback;
 }

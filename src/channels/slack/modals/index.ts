@@ -19,7 +19,7 @@ import { customView, priorityView, scopeView, statusView } from '../../../core/v
 import { type CardIntent, commandOf, parseCardAction } from '../../cards/actions.ts';
 import { decodeActionValue } from '../blocks/buttons.ts';
 import { bold, type SlackMessage, sections, truncate } from '../blocks/kit.ts';
-import { errorMessage, langOfRound, newestRound, type Reply, type SlackDeps } from '../commands.ts';
+import { errorMessage, newestRound, type Reply, type SlackDeps } from '../commands.ts';
 import { fromAction } from '../envelope.ts';
 import type { ActionPayload } from '../interactions.ts';
 import { platformError } from '../web-client.ts';
@@ -133,7 +133,7 @@ export async function openForm(
     await client.views.open({ trigger_id: trigger, view: built.view });
   } catch (error) {
     deps.logger.warn({ form, code: platformError(error) ?? 'http' }, 'slack: views.open failed');
-    return reply(errorMessage(await langOfRound(service, round.id), { code: 'busy' }));
+    return reply(errorMessage(await service.langOf(round.id), { code: 'busy' }));
   }
 }
 
